@@ -1,0 +1,151 @@
+"""Project configuration: the one place that knows where things live."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from babel import Locale, UnknownLocaleError
+
+from .errors import ConfigError
+
+CONFIG_NAME = "lingopress.toml"
+ENGINES = ("argos", "none")
+
+
+@dataclass(frozen=True)
+class ArgosSettings:
+    packages_dir: Path | None = None
+    download: bool = True
+    beam_size: int = 2
+
+
+@dataclass(frozen=True)
+class Config:
+    project_dir: Path
+    source_locale: str = "fr"
+    target_locales: tuple[str, ...] = ("en",)
+    engine: str = "argos"
+    sources_dir: Path = Path("sources")
+    translations_dir: Path = Path("translations")
+    outputs_dir: Path = Path("outputs")
+    argos: ArgosSettings = field(default_factory=ArgosSettings)
+
+    @property
+    def config_path(self) -> Path:
+        return self.project_dir / CONFIG_NAME
+
+    @property
+    def templates_dir(self) -> Path:
+        return self.translations_dir / "templates"
+
+    def template_path(self, slug: str) -> Path:
+        return self.templates_dir / f"{slug}.pot"
+
+    def catalog_path(self, locale: str, slug: str) -> Path:
+        return self.translations_dir / locale / f"{slug}.po"
+
+    def output_dir(self, locale: str) -> Path:
+        return self.outputs_dir / locale
+
+    def relative(self, path: Path) -> str:
+        """A path as written in PO references: relative to the project, with '/'."""
+        try:
+            return path.resolve().relative_to(self.project_dir.resolve()).as_posix()
+        except ValueError:
+            return path.as_posix()
+
+
+def load_config(project_dir: Path | str = ".", *, locales: list[str] | None = None,
+                engine: str | None = None) -> Config:
+    """Read `lingopress.toml` from project_dir; command-line values override it."""
+    project = Path(project_dir).resolve()
+    path = project / CONFIG_NAME
+    if not project.is_dir():
+        raise ConfigError("project directory does not exist", path=project,
+                          hint="pass --project DIR pointing at a lingopress project")
+    if not path.is_file():
+        raise ConfigError(f"no {CONFIG_NAME} here", path=project,
+                          hint=f"run lingopress in the project root or pass --project DIR; "
+                               f"a project needs {CONFIG_NAME}")
+    text = path.read_text(encoding="utf-8")
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        line = getattr(err, "lineno", None)
+        raise ConfigError(f"invalid TOML: {getattr(err, 'msg', err)}", path=path, line=line,
+                          hint="fix the syntax") from err
+
+    def where(key: str) -> int | None:
+        return _line_of(text, key)
+
+    source_locale = _check_locale(str(raw.get("source_locale", "fr")), path, where("source_locale"))
+    targets_raw = locales if locales is not None else raw.get("target_locales", ["en"])
+    if not isinstance(targets_raw, list) or not targets_raw:
+        raise ConfigError("target_locales must be a non-empty list of locale codes",
+                          path=path, line=where("target_locales"),
+                          hint='e.g. target_locales = ["en", "de"]')
+    origin = "--locales" if locales is not None else None
+    targets: list[str] = []
+    for code in targets_raw:
+        code = _check_locale(str(code).strip(), None if origin else path,
+                             None if origin else where(str(code)), origin=origin)
+        if code == source_locale:
+            raise ConfigError(f"target locale {code!r} is the source locale",
+                              path=None if origin else path,
+                              line=None if origin else where("target_locales"),
+                              hint="remove it from the target locales")
+        if code not in targets:
+            targets.append(code)
+
+    engine_name = engine if engine is not None else str(raw.get("engine", "argos"))
+    if engine_name not in ENGINES:
+        raise ConfigError(f"unknown engine {engine_name!r}",
+                          path=None if engine is not None else path,
+                          line=None if engine is not None else where("engine"),
+                          hint=f"use one of: {', '.join(ENGINES)}")
+
+    paths = raw.get("paths", {})
+    argos_raw = raw.get("argos", {})
+    packages_dir = str(argos_raw.get("packages_dir", "") or "")
+    beam = argos_raw.get("beam_size", 2)
+    if not isinstance(beam, int) or beam < 1:
+        raise ConfigError("argos.beam_size must be a positive integer", path=path,
+                          line=where("beam_size"), hint="e.g. beam_size = 2")
+    return Config(
+        project_dir=project,
+        source_locale=source_locale,
+        target_locales=tuple(targets),
+        engine=engine_name,
+        sources_dir=project / paths.get("sources", "sources"),
+        translations_dir=project / paths.get("translations", "translations"),
+        outputs_dir=project / paths.get("outputs", "outputs"),
+        argos=ArgosSettings(
+            packages_dir=(project / packages_dir) if packages_dir else None,
+            download=bool(argos_raw.get("download", True)),
+            beam_size=beam,
+        ),
+    )
+
+
+def with_locales(config: Config, locales: list[str]) -> Config:
+    return replace(config, target_locales=tuple(locales))
+
+
+def _check_locale(code: str, path: Path | None, line: int | None, *, origin: str | None = None) -> str:
+    """Normalise a locale code with Babel (pt-BR → pt_BR), rejecting unknown ones."""
+    try:
+        locale = Locale.parse(code.replace("-", "_"))
+    except (UnknownLocaleError, ValueError, TypeError) as err:
+        prefix = f"{origin}: " if origin else ""
+        raise ConfigError(f"{prefix}unknown locale code {code!r}", path=path, line=line,
+                          hint="use a CLDR code such as en, de, es, ar, pt_BR") from err
+    return str(locale)
+
+
+def _line_of(text: str, needle: str) -> int | None:
+    for number, line in enumerate(text.splitlines(), start=1):
+        if needle in line and not line.lstrip().startswith("#"):
+            return number
+    return None

@@ -1,0 +1,48 @@
+"""The few exception types lingopress raises for problems a user can fix."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class LingopressError(Exception):
+    """A problem the user can fix; its message names the place and the fix."""
+
+    def __init__(self, message: str, *, path: Path | str | None = None,
+                 line: int | None = None, hint: str | None = None) -> None:
+        self.message = message
+        self.path = Path(path) if path is not None else None
+        self.line = line
+        self.hint = hint
+        super().__init__(self.render())
+
+    def render(self) -> str:
+        where = ""
+        if self.path is not None:
+            where = f"{_display(self.path)}:{self.line}: " if self.line else f"{_display(self.path)}: "
+        fix = f" ({self.hint})" if self.hint else ""
+        return f"{where}{self.message}{fix}"
+
+
+class ConfigError(LingopressError):
+    """lingopress.toml or a command-line option is wrong."""
+
+
+class SourceError(LingopressError):
+    """A source article cannot be read or parsed."""
+
+
+class CatalogError(LingopressError):
+    """A PO/POT file is broken or cannot be written."""
+
+
+class ModelError(LingopressError):
+    """A translation model is missing or cannot be installed."""
+
+
+def _display(path: Path) -> str:
+    """Show paths relative to the working directory when they are below it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)

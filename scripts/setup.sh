@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# One-command setup: a Python 3.11 virtualenv in .venv with everything pinned in
+# requirements.lock, lingopress installed editable, and the system tools tests use.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PYTHON="${PYTHON:-python3.11}"
+command -v "$PYTHON" >/dev/null 2>&1 || PYTHON=python3
+if ! "$PYTHON" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))'; then
+    echo "error: lingopress needs Python 3.11 (found $("$PYTHON" --version 2>&1)); set PYTHON=/path/to/python3.11" >&2
+    exit 2
+fi
+
+# GNU gettext (msgfmt, msgmerge) checks catalogs in the tests; Debian/Ubuntu only.
+if ! command -v msgfmt >/dev/null 2>&1; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+        apt-get update -qq && apt-get install -y -qq gettext
+    else
+        echo "warning: GNU gettext (msgfmt) is missing; install it with your package manager" >&2
+    fi
+fi
+
+[ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
+.venv/bin/python -m pip install -q --upgrade pip
+# torch comes in through argostranslate → stanza. Pinning it first keeps pip on the
+# CPU build (an unpinned torch pulls several GB of CUDA wheels). Outside this
+# machine image, add: --index-url https://download.pytorch.org/whl/cpu
+.venv/bin/python -m pip install -q "torch==2.13.0"
+.venv/bin/python -m pip install -q -r requirements.lock
+.venv/bin/python -m pip install -q --no-deps -e .
+.venv/bin/lingopress --help >/dev/null
+echo "lingopress is installed: activate with '. .venv/bin/activate', then 'lingopress run'."

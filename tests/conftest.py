@@ -1,0 +1,87 @@
+"""Shared fixtures: an isolated environment, sample projects and real tiny Argos models.
+
+argostranslate and Prefect read their settings from the environment when imported, so
+the isolation below happens at import time of this file, before any test imports them.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+_SANDBOX = Path(tempfile.mkdtemp(prefix="lingopress-tests-"))
+ISOLATED_ENV = {
+    "ARGOS_PACKAGES_DIR": str(_SANDBOX / "argos-packages"),
+    "XDG_DATA_HOME": str(_SANDBOX / "xdg-data"),
+    "XDG_CONFIG_HOME": str(_SANDBOX / "xdg-config"),
+    "XDG_CACHE_HOME": str(_SANDBOX / "xdg-cache"),
+    "PREFECT_HOME": str(_SANDBOX / "prefect-home"),
+    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+}
+os.environ.update(ISOLATED_ENV)
+os.environ.pop("PREFECT_API_URL", None)
+
+
+def sample_texts() -> list[str]:
+    return [path.read_text(encoding="utf-8") for path in sorted((REPO / "sources").glob("*.md"))]
+
+
+@pytest.fixture(scope="session")
+def model_files(tmp_path_factory) -> dict[str, Path]:
+    """Real `.argosmodel` archives fr→en and fr→ar (random weights, real tokenizer)."""
+    from lingopress.devtools.tiny_argos import build_argos_package
+
+    out = tmp_path_factory.mktemp("argosmodels")
+    corpus = sample_texts()
+    return {to: build_argos_package(out, from_code="fr", to_code=to, corpus=corpus, seed=index)
+            for index, to in enumerate(("en", "ar"))}
+
+
+@pytest.fixture(scope="session")
+def installed_models(model_files) -> dict[str, Path]:
+    """The test models installed into the isolated ARGOS_PACKAGES_DIR."""
+    from lingopress.config import ArgosSettings
+    from lingopress.models import install_file
+
+    settings = ArgosSettings(packages_dir=None, download=False)
+    return {to: install_file(settings, path).path for to, path in model_files.items()}
+
+
+def make_project(root: Path, *, locales: tuple[str, ...] = ("en", "ar"), engine: str = "argos",
+                 sources: dict[str, str] | None = None) -> Path:
+    """A lingopress project in `root`: the repo's sample articles unless `sources` is given."""
+    (root / "sources").mkdir(parents=True, exist_ok=True)
+    if sources is None:
+        for path in (REPO / "sources").glob("*.md"):
+            shutil.copy(path, root / "sources" / path.name)
+    else:
+        for name, text in sources.items():
+            (root / "sources" / name).write_text(text, encoding="utf-8")
+    quoted = ", ".join(f'"{code}"' for code in locales)
+    (root / "lingopress.toml").write_text(
+        f'source_locale = "fr"\ntarget_locales = [{quoted}]\nengine = "{engine}"\n\n'
+        "[argos]\ndownload = false\nbeam_size = 1\n", encoding="utf-8")
+    return root
+
+
+@pytest.fixture
+def project(tmp_path) -> Path:
+    return make_project(tmp_path / "project")
+
+
+def run_cli(*args: str, cwd: Path, env: dict | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
+    """Run the real `lingopress` command in a subprocess, in the isolated environment."""
+    full_env = {**os.environ, **ISOLATED_ENV, **(env or {})}
+    return subprocess.run([sys.executable, "-m", "lingopress.cli", *args], cwd=cwd, env=full_env,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def msgfmt_check(path: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(["msgfmt", "-c", "-o", os.devnull, str(path)], capture_output=True, text=True)

@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO
+from lingopress.config import load_config
+from lingopress.errors import ConfigError
+
+
+def test_repo_config_targets_the_four_sample_locales():
+    config = load_config(REPO)
+    assert config.source_locale == "fr"
+    assert config.target_locales == ("en", "es", "de", "ar")
+    assert config.engine == "argos"
+    assert config.catalog_path("en", "immunotherapie") == REPO / "translations/en/immunotherapie.po"
+    assert config.template_path("x") == REPO / "translations/templates/x.pot"
+
+
+def test_command_line_overrides_locales_and_engine():
+    config = load_config(REPO, locales=["en", "de", "pt-BR"], engine="none")
+    assert config.target_locales == ("en", "de", "pt_BR")
+    assert config.engine == "none"
+
+
+def test_unknown_locale_in_file_names_file_and_line(tmp_path: Path):
+    (tmp_path / "lingopress.toml").write_text('source_locale = "fr"\n\ntarget_locales = ["en", "xx"]\n')
+    with pytest.raises(ConfigError) as err:
+        load_config(tmp_path)
+    assert "lingopress.toml:3: unknown locale code 'xx'" in str(err.value)
+
+
+def test_unknown_locale_on_command_line():
+    with pytest.raises(ConfigError, match=r"--locales: unknown locale code 'zz'"):
+        load_config(REPO, locales=["en", "zz"])
+
+
+def test_source_locale_cannot_be_a_target():
+    with pytest.raises(ConfigError, match="is the source locale"):
+        load_config(REPO, locales=["fr"])
+
+
+@pytest.mark.parametrize("text, message", [
+    ('engine = "google"\n', "unknown engine 'google'"),
+    ('target_locales = "en"\n', "target_locales must be a non-empty list"),
+    ("target_locales = [\n", "invalid TOML"),
+])
+def test_bad_settings_are_reported(tmp_path: Path, text: str, message: str):
+    (tmp_path / "lingopress.toml").write_text(text)
+    with pytest.raises(ConfigError, match=message):
+        load_config(tmp_path)
+
+
+def test_missing_config_says_what_to_do(tmp_path: Path):
+    with pytest.raises(ConfigError, match="no lingopress.toml here.*--project"):
+        load_config(tmp_path)
