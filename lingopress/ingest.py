@@ -1,0 +1,184 @@
+"""Ingest: French Markdown articles → translatable segments → gettext templates (.pot)."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import polib
+import yaml
+from markdown_it.token import Token
+
+from .catalog import new_catalog, write_catalog
+from .config import Config
+from .errors import SourceError
+from .markup import iter_units, parser
+
+MAX_SOURCE_BYTES = 5 * 1024 * 1024
+REQUIRED_FIELDS = ("title", "slug", "date", "summary")
+# Front-matter fields a reader sees, so translators translate them.
+TRANSLATABLE_FIELDS = ("title", "summary")
+_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One translatable unit: what it is, its text (the msgid) and where it stands."""
+
+    kind: str
+    text: str
+    line: int
+    detail: str
+
+
+@dataclass(frozen=True)
+class Article:
+    slug: str
+    path: Path
+    meta: dict
+    segments: tuple[Segment, ...]
+    source_hash: str
+    text: str = field(repr=False, default="")
+    slug_line: int = 1
+
+    @property
+    def title(self) -> str:
+        return str(self.meta["title"])
+
+
+def read_source(path: Path) -> str:
+    """Read an article as UTF-8 text, rejecting what cannot be an article."""
+    try:
+        data = path.read_bytes()
+    except OSError as err:
+        raise SourceError(f"cannot read source: {err.strerror}", path=path) from err
+    if len(data) > MAX_SOURCE_BYTES:
+        raise SourceError(f"file is {len(data)} bytes, over the 5 MB limit for an article",
+                          path=path, hint="split it into several articles")
+    if not data.strip():
+        raise SourceError("file is empty", path=path,
+                          hint="write the article or remove the file")
+    if b"\x00" in data:
+        raise SourceError("file is binary, not Markdown text", path=path,
+                          hint="sources/ may only hold UTF-8 Markdown articles")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = data[: err.start].count(b"\n") + 1
+        raise SourceError(f"not valid UTF-8 (byte 0x{data[err.start]:02x})", path=path, line=line,
+                          hint="re-save the file as UTF-8") from err
+    return text.removeprefix("\ufeff").replace("\r\n", "\n")
+
+
+def parse_article(path: Path, text: str, display_path: str | None = None) -> Article:
+    """Parse one article's front matter and body into segments."""
+    md = parser()
+    tokens = md.parse(text)
+    front = tokens[0] if tokens and tokens[0].type == "front_matter" else None
+    if front is None:
+        raise SourceError("no YAML front matter", path=path, line=1,
+                          hint="start the file with '---', the fields "
+                               f"{', '.join(REQUIRED_FIELDS)}, and '---'")
+    meta, field_lines = _parse_front_matter(path, front)
+    slug = meta["slug"]
+    segments: list[Segment] = []
+    for name in TRANSLATABLE_FIELDS:
+        value = str(meta[name]).strip()
+        if value:
+            segments.append(Segment(name, value, field_lines.get(name, 1), f"front matter: {name}"))
+    for unit in iter_units(md, tokens):
+        segments.append(Segment(unit.kind, unit.text, unit.line, unit.detail))
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return Article(slug=slug, path=path, meta=meta, segments=tuple(segments), source_hash=digest,
+                   text=text, slug_line=field_lines.get("slug", 1))
+
+
+def load_article(path: Path) -> Article:
+    return parse_article(path, read_source(path))
+
+
+def load_articles(config: Config) -> list[Article]:
+    """Load every `*.md` under the sources directory, sorted by slug; slugs must be unique."""
+    sources = config.sources_dir
+    if not sources.is_dir():
+        raise SourceError("source directory does not exist", path=sources,
+                          hint="create it and add French Markdown articles, or set [paths] sources "
+                               "in lingopress.toml")
+    articles = [load_article(path) for path in sorted(sources.glob("*.md"))]
+    if not articles:
+        raise SourceError("no articles (*.md) in the source directory", path=sources,
+                          hint="add French Markdown articles with front matter")
+    seen: dict[str, Path] = {}
+    for article in articles:
+        if article.slug in seen:
+            raise SourceError(f"duplicate slug {article.slug!r}, also used by "
+                              f"{config.relative(seen[article.slug])}",
+                              path=article.path, line=article.slug_line,
+                              hint="give each article its own slug")
+        seen[article.slug] = article.path
+    return sorted(articles, key=lambda a: a.slug)
+
+
+def build_template(article: Article, config: Config) -> polib.POFile:
+    """The gettext template of one article: one entry per distinct (kind, text)."""
+    pot = new_catalog(None, project=article.slug)
+    reference = config.relative(article.path)
+    by_key: dict[tuple[str, str], polib.POEntry] = {}
+    for segment in article.segments:
+        key = (segment.kind, segment.text)
+        entry = by_key.get(key)
+        if entry is None:
+            entry = polib.POEntry(msgctxt=segment.kind, msgid=segment.text, msgstr="",
+                                  comment=segment.detail, occurrences=[])
+            by_key[key] = entry
+            pot.append(entry)
+        entry.occurrences.append((reference, str(segment.line)))
+    return pot
+
+
+def write_templates(config: Config, articles: list[Article]) -> list[str]:
+    """Write `translations/templates/<slug>.pot` for each article; return those that changed."""
+    written = []
+    for article in articles:
+        path = config.template_path(article.slug)
+        if write_catalog(build_template(article, config), path):
+            written.append(config.relative(path))
+    return written
+
+
+def _parse_front_matter(path: Path, token: Token) -> tuple[dict, dict[str, int]]:
+    offset = 2  # the opening '---' is line 1, YAML starts on line 2
+    try:
+        node = yaml.compose(token.content, Loader=yaml.SafeLoader)
+        meta = yaml.safe_load(token.content)
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        line = offset + mark.line if mark is not None else 1
+        problem = getattr(err, "problem", None) or str(err).splitlines()[0]
+        raise SourceError(f"invalid YAML front matter: {problem}", path=path, line=line,
+                          hint="quote values that contain ':' or start with a quote") from err
+    if not isinstance(meta, dict):
+        raise SourceError("front matter must be a mapping of fields", path=path, line=offset,
+                          hint=f"write 'field: value' lines for {', '.join(REQUIRED_FIELDS)}")
+    lines = {}
+    if isinstance(node, yaml.MappingNode):
+        lines = {key.value: offset + key.start_mark.line for key, _ in node.value}
+    for name in REQUIRED_FIELDS:
+        if meta.get(name) in (None, ""):
+            raise SourceError(f"front matter lacks {name!r}", path=path, line=offset,
+                              hint=f"add '{name}: …' to the front matter")
+    slug = meta["slug"]
+    if not isinstance(slug, str) or not _SLUG.match(slug):
+        raise SourceError(f"invalid slug {slug!r}", path=path, line=lines.get("slug", offset),
+                          hint="use lowercase letters, digits and hyphens, e.g. 'immunotherapie'")
+    if not isinstance(meta["date"], date):
+        raise SourceError(f"invalid date {meta['date']!r}", path=path, line=lines.get("date", offset),
+                          hint="write the date as YYYY-MM-DD")
+    for name in TRANSLATABLE_FIELDS:
+        if not isinstance(meta[name], str):
+            raise SourceError(f"{name!r} must be text", path=path, line=lines.get(name, offset),
+                              hint="quote the value")
+    return meta, lines

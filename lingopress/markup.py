@@ -1,0 +1,107 @@
+"""Markdown structure: one parser configuration and one walk over translatable units.
+
+Ingest and publish both use `iter_units`, so the text extracted for translators
+and the slots that receive translations can never disagree.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+from mdit_py_plugins.front_matter import front_matter_plugin
+
+# Block openers whose inline content is a unit, and what we tell translators it is.
+_CONTAINERS = {"list_item_open": "list item", "blockquote_open": "blockquote"}
+_HARD_BREAK = re.compile(r"(?: {2,}|\\)\n")
+_SOFT_BREAK = re.compile(r"[ \t]*\n[ \t]*")
+
+
+def parser() -> MarkdownIt:
+    """CommonMark + GFM tables + YAML front matter; raw HTML is never passed through."""
+    md = MarkdownIt("commonmark", {"html": False}).enable("table")
+    front_matter_plugin(md)
+    return md
+
+
+@dataclass
+class UnitSlot:
+    """A translatable piece of a parsed document, and the way to replace it."""
+
+    kind: str
+    text: str
+    line: int  # 1-based line in the whole file
+    detail: str
+    replace: Callable[[str], None]
+
+
+def normalize_inline(content: str) -> str:
+    """One line per unit: soft line breaks become spaces (newlines hurt MT), hard breaks stay."""
+    content = _HARD_BREAK.sub("\\\n", content)
+    parts = content.split("\\\n")
+    return "\\\n".join(_SOFT_BREAK.sub(" ", part).strip() for part in parts)
+
+
+def iter_units(md: MarkdownIt, tokens: list[Token]) -> Iterator[UnitSlot]:
+    """Yield every translatable unit of a token stream in document order."""
+    containers: list[str] = []
+    for index, token in enumerate(tokens):
+        if token.type in _CONTAINERS:
+            containers.append(_CONTAINERS[token.type])
+        elif token.type in ("list_item_close", "blockquote_close"):
+            containers.pop()
+        if token.type != "inline" or not token.content.strip():
+            continue
+        opener = tokens[index - 1] if index else None
+        line = (token.map or (opener.map if opener else None) or [0])[0] + 1
+        kind, detail = _kind_of(opener, containers)
+        images = _standalone_images(token)
+        if images:
+            for image in images:
+                yield UnitSlot("image alt", normalize_inline(image.content), line,
+                               f"alt text of image {image.attrGet('src')}",
+                               _image_replacer(md, image))
+            continue
+        yield UnitSlot(kind, normalize_inline(token.content), line, detail,
+                       _inline_replacer(md, token))
+
+
+def _kind_of(opener: Token | None, containers: list[str]) -> tuple[str, str]:
+    if opener is None:
+        return "paragraph", "paragraph"
+    if opener.type == "heading_open":
+        return "heading", f"heading level {opener.tag[1:]}"
+    if opener.type == "th_open":
+        return "table header", "table header cell"
+    if opener.type == "td_open":
+        return "table cell", "table cell"
+    if containers:
+        return containers[-1], containers[-1]
+    return "paragraph", "paragraph"
+
+
+def _standalone_images(token: Token) -> list[Token]:
+    """Images that make up a whole paragraph; their alt texts are the units then."""
+    children = token.children or []
+    images = [child for child in children if child.type == "image"]
+    rest = [child for child in children
+            if child.type not in ("image", "softbreak", "hardbreak")
+            and not (child.type == "text" and not child.content.strip())]
+    return images if images and not rest else []
+
+
+def _inline_replacer(md: MarkdownIt, token: Token) -> Callable[[str], None]:
+    def replace(text: str) -> None:
+        token.content = text
+        token.children = (md.parseInline(text)[0].children or []) if text else []
+    return replace
+
+
+def _image_replacer(md: MarkdownIt, image: Token) -> Callable[[str], None]:
+    def replace(text: str) -> None:
+        image.content = text
+        image.children = md.parseInline(text)[0].children or []
+    return replace
