@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+
+import polib
+import pytest
+
+from conftest import msgfmt_check
+from lingopress.catalog import (is_approved, merge_catalog, new_catalog, read_catalog,
+                                write_catalog)
+from lingopress.errors import CatalogError
+
+
+@pytest.mark.parametrize("locale, nplurals", [("en", 2), ("de", 2), ("es", 3), ("ar", 6)])
+def test_headers_come_from_babel_and_pass_msgfmt(tmp_path: Path, locale: str, nplurals: int):
+    po = new_catalog(locale, project="essai")
+    po.append(polib.POEntry(msgctxt="paragraph", msgid='Des "guillemets", \\ et\ttab 𝄞',
+                            msgstr='Quotes "x" \\ y\tz 𝄞', occurrences=[("sources/essai.md", "9")]))
+    assert po.metadata["Language"] == locale
+    assert po.metadata["Plural-Forms"].startswith(f"nplurals={nplurals};")
+    assert po.metadata["Content-Type"] == "text/plain; charset=UTF-8"
+    assert po.metadata["X-Generator"].startswith("lingopress ")
+    path = tmp_path / f"{locale}.po"
+    assert write_catalog(po, path)
+    check = msgfmt_check(path)
+    assert check.returncode == 0, check.stderr
+    assert read_catalog(path).find('Des "guillemets", \\ et\ttab 𝄞', msgctxt="paragraph").msgstr == \
+        'Quotes "x" \\ y\tz 𝄞'
+
+
+def template(*units: tuple[str, str]) -> polib.POFile:
+    pot = new_catalog(None, project="essai")
+    for index, (kind, text) in enumerate(units):
+        pot.append(polib.POEntry(msgctxt=kind, msgid=text, comment=kind,
+                                 occurrences=[("sources/essai.md", str(index + 1))]))
+    return pot
+
+
+def test_merge_keeps_translator_work_and_follows_source_order():
+    old = new_catalog("en", project="essai")
+    old.metadata["Last-Translator"] = "Ana <ana@example.org>"
+    old.append(polib.POEntry(msgctxt="paragraph", msgid="Deux", msgstr="Two", tcomment="checked",
+                             flags=["fuzzy"]))
+    old.append(polib.POEntry(msgctxt="heading", msgid="Un", msgstr="One"))
+    old.append(polib.POEntry(msgctxt="paragraph", msgid="Parti", msgstr="Gone"))
+    old.append(polib.POEntry(msgctxt="paragraph", msgid="Vide", msgstr=""))
+    merged = merge_catalog(template(("heading", "Un"), ("paragraph", "Deux"), ("paragraph", "Trois")),
+                           old, "en", project="essai")
+    assert [(e.msgid, e.msgstr, e.obsolete) for e in merged] == [
+        ("Un", "One", False), ("Deux", "Two", False), ("Trois", "", False), ("Parti", "Gone", True)]
+    deux = merged.find("Deux", msgctxt="paragraph")
+    assert deux.tcomment == "checked" and deux.flags == ["fuzzy"] and deux.occurrences == [("sources/essai.md", "2")]
+    assert merged.metadata["Last-Translator"] == "Ana <ana@example.org>"
+    # A removed unit that comes back gets its translation back.
+    revived = merge_catalog(template(("paragraph", "Parti")), merged, "en", project="essai")
+    assert [(e.msgid, e.msgstr, e.obsolete) for e in revived if e.msgid == "Parti"] == [("Parti", "Gone", False)]
+
+
+def test_approval_means_non_empty_and_not_fuzzy():
+    assert is_approved(polib.POEntry(msgid="a", msgstr="b"))
+    assert not is_approved(polib.POEntry(msgid="a", msgstr="b", flags=["fuzzy"]))
+    assert not is_approved(polib.POEntry(msgid="a", msgstr="  "))
+    assert not is_approved(polib.POEntry(msgid="a", msgstr="b", obsolete=True))
+
+
+def test_write_is_skipped_when_only_dates_or_wrapping_would_change(tmp_path: Path):
+    path = tmp_path / "en.po"
+    po = new_catalog("en", project="essai")
+    po.append(polib.POEntry(msgid="mot " * 40, msgstr="word " * 40))
+    assert write_catalog(po, path, now=datetime(2026, 1, 1, tzinfo=timezone.utc))
+    first = path.read_bytes()
+    again = read_catalog(path)
+    assert not write_catalog(again, path, now=datetime(2027, 1, 1, tzinfo=timezone.utc))
+    # Another tool wrapped the lines differently: same content, file left as the human saved it.
+    rewrapped = polib.pofile(first.decode(), wrapwidth=0)
+    rewrapped.wrapwidth = 0
+    path.write_text(rewrapped.__unicode__(), encoding="utf-8")
+    saved = path.read_bytes()
+    assert not write_catalog(read_catalog(path), path)
+    assert path.read_bytes() == saved
+    changed = read_catalog(path)
+    changed[0].msgstr = "changed"
+    assert write_catalog(changed, path, now=datetime(2027, 1, 1, tzinfo=timezone.utc))
+    assert "PO-Revision-Date: 2027-01-01 00:00+0000" in path.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("content, message, line", [
+    (b'msgid "a"\nmsgstr "b"\nmsgid "c"\nmsgstr "d\n', "malformed line: msgstr \"d", 4),
+    (b'msgid "a"\nmsgstr "b" junk\n', "malformed line", 2),
+    (b'msgid "a"\nmsgstr "b"\n\nmsgid "a"\nmsgstr "c"\n', "already exists", None),
+    (b'msgid "a"\nmsgstr "\xe9"\n', "not valid UTF-8", 2),
+])
+def test_broken_catalog_is_reported_with_line(tmp_path: Path, content: bytes, message: str, line: int):
+    path = tmp_path / "broken.po"
+    path.write_bytes(content)
+    with pytest.raises(CatalogError) as err:
+        read_catalog(path)
+    assert message in str(err.value) and err.value.line == line
