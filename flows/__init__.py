@@ -1,0 +1,1 @@
+"""Prefect flows that wire lingopress's stages; the stages themselves live in `lingopress`."""

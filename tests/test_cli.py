@@ -1,0 +1,62 @@
+"""The real `lingopress` command: user errors are one line, exit 2, and write nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import make_project, run_cli
+
+
+def assert_one_line_error(result, *fragments: str) -> None:
+    assert result.returncode == 2, result.stdout + result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("error: ")
+    for fragment in fragments:
+        assert fragment in lines[0], lines[0]
+
+
+def test_missing_model_fails_before_anything_is_written(tmp_path: Path):
+    project = make_project(tmp_path, locales=("de",))
+    result = run_cli("run", cwd=project)
+    assert_one_line_error(result, "no Argos model installed for fr→de",
+                          "lingopress models install translate-fr_de.argosmodel", "--engine none")
+    assert not (project / "translations").exists() and not (project / "outputs").exists()
+
+
+def test_unknown_locale_and_missing_project(tmp_path: Path):
+    project = make_project(tmp_path)
+    assert_one_line_error(run_cli("draft", "--locales", "en,xx", "--engine", "none", cwd=project),
+                          "--locales: unknown locale code 'xx'")
+    assert_one_line_error(run_cli("run", "--project", str(tmp_path / "nowhere"), cwd=tmp_path),
+                          "project directory does not exist")
+
+
+def test_bad_front_matter_names_file_and_line(tmp_path: Path):
+    project = make_project(tmp_path, engine="none", sources={
+        "a.md": '---\ntitle: "A"\nslug: a\ndate: 2026-01-01\nsummary: "S"\n---\n\nTexte.\n',
+        "b.md": "---\ntitle: [oops\n---\n\nTexte.\n"})
+    result = run_cli("run", cwd=project)
+    assert_one_line_error(result, "sources/b.md:2: invalid YAML front matter")
+    assert not (project / "translations").exists()
+
+
+def test_missing_source_dir(tmp_path: Path):
+    project = make_project(tmp_path, engine="none")
+    for path in (project / "sources").iterdir():
+        path.unlink()
+    (project / "sources").rmdir()
+    assert_one_line_error(run_cli("publish", cwd=project), "sources: source directory does not exist")
+
+
+def test_models_install_and_list(tmp_path: Path, model_files):
+    project = make_project(tmp_path)
+    (project / "lingopress.toml").write_text(
+        (project / "lingopress.toml").read_text() + 'packages_dir = "models"\n')
+    result = run_cli("models", "install", str(model_files["en"]), cwd=project)
+    assert result.returncode == 0, result.stderr
+    assert "installed translate-fr_en 1.9 (fr→en)" in result.stdout
+    listing = run_cli("models", "list", cwd=project, env={"COLUMNS": "250"})
+    assert "translate-fr_en" in listing.stdout and str(project / "models") in listing.stdout
+    assert_one_line_error(run_cli("models", "install", str(tmp_path / "missing.argosmodel"), cwd=project),
+                          "missing.argosmodel: no such file")

@@ -1,0 +1,123 @@
+"""End to end: the real Prefect flow on the sample articles, a translator's review, publishing."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from conftest import ISOLATED_ENV, make_project, msgfmt_check, run_cli
+from lingopress.catalog import read_catalog
+from lingopress.markup import parser
+
+pytestmark = pytest.mark.e2e
+
+SLUGS = ("immunomodulation", "immunotherapie")
+
+
+def translator_approves(path: Path, locale: str) -> None:
+    """Edit every draft and clear its fuzzy flag, then save as polib-based tools do."""
+    catalog = read_catalog(path)
+    for entry in catalog:
+        if entry.obsolete:
+            continue
+        assert "fuzzy" in entry.flags and entry.msgstr
+        entry.msgstr = f"[{locale}] {entry.msgid}"
+        if entry.msgctxt == "paragraph" and "<b>" not in entry.msgstr:
+            entry.msgstr += " <b>x</b> & <script>alert('owned')</script>"
+        entry.flags.remove("fuzzy")
+    catalog.save(str(path))
+
+
+def block_tags(html: str) -> list[str]:
+    return re.findall(r"<(h[1-6]|p|ul|ol|li|table|th|td|blockquote|a|img)\b", html)
+
+
+def test_pipeline_drafts_then_translator_approves_then_publish(tmp_path: Path, installed_models):
+    project = make_project(tmp_path / "project", locales=("en", "ar"))
+    result = run_cli("run", cwd=project)
+    assert result.returncode == 0, result.stdout + result.stderr
+    logs = result.stdout + result.stderr
+    assert "Finished in state Completed()" in logs and "Traceback" not in logs
+    assert "units drafted by machine" in logs
+    for locale in ("en", "ar"):
+        for slug in SLUGS:
+            path = project / "translations" / locale / f"{slug}.po"
+            assert msgfmt_check(path).returncode == 0
+            catalog = read_catalog(path)
+            assert all("fuzzy" in e.flags and e.msgstr for e in catalog)
+            assert not (project / "outputs" / locale / f"{slug}.html").exists()
+    assert (project / "outputs" / "en" / "index.html").exists()
+
+    for locale in ("en", "ar"):
+        translator_approves(project / "translations" / locale / "immunotherapie.po", locale)
+    result = run_cli("publish", cwd=project)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+
+    source_html = parser().render((project / "sources" / "immunotherapie.md").read_text(encoding="utf-8"))
+    for locale, direction in (("en", "ltr"), ("ar", "rtl")):
+        out = project / "outputs" / locale
+        html = (out / "immunotherapie.html").read_text(encoding="utf-8")
+        assert html.startswith("<!DOCTYPE html>")
+        assert f'<html lang="{locale}" dir="{direction}">' in html
+        assert "<script>" not in html and "&lt;script&gt;alert('owned')&lt;/script&gt;" in html
+        assert "&lt;b&gt;x&lt;/b&gt; &amp;" in html
+        article = html.split("<article>")[1].split("</article>")[0]
+        assert block_tags(article) == ["p"] + block_tags(source_html)
+        assert f"[{locale}] Immunothérapie" in html
+        assert (out / "immunotherapie.md").read_text(encoding="utf-8").startswith("---\ntitle: '[")
+        # Not every entry approved: not published.
+        assert not (out / "immunomodulation.html").exists()
+        assert 'href="immunotherapie.html"' in (out / "index.html").read_text(encoding="utf-8")
+        for slug in SLUGS:
+            assert msgfmt_check(project / "translations" / locale / f"{slug}.po").returncode == 0
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_flow_runs_against_a_real_prefect_server(tmp_path: Path):
+    port = free_port()
+    api = f"http://127.0.0.1:{port}/api"
+    env = {**os.environ, **ISOLATED_ENV, "PREFECT_HOME": str(tmp_path / "prefect-server"),
+           "PREFECT_SERVER_API_HOST": "127.0.0.1", "PREFECT_SERVER_API_PORT": str(port)}
+    server = subprocess.Popen([sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1",
+                               "--port", str(port)], env=env, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                with urllib.request.urlopen(f"{api}/health", timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            assert time.monotonic() < deadline, "prefect server did not start"
+            assert server.poll() is None, "prefect server exited"
+            time.sleep(0.5)
+        project = make_project(tmp_path / "project", locales=("en",), engine="none")
+        result = run_cli("run", cwd=project, env={"PREFECT_API_URL": api, "PREFECT_HOME": env["PREFECT_HOME"]})
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert "Starting temporary server" not in result.stdout + result.stderr
+        request = urllib.request.Request(f"{api}/flow_runs/filter", data=b"{}", method="POST",
+                                         headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=10) as response:
+            runs = json.loads(response.read())
+        assert any(run["state_type"] == "COMPLETED" and run["parameters"].get("engine") == "none" for run in runs)
+        assert (project / "translations" / "en" / "immunotherapie.po").exists()
+    finally:
+        os.killpg(server.pid, 15)
+        server.wait(timeout=30)
