@@ -60,3 +60,42 @@ def test_models_install_and_list(tmp_path: Path, model_files):
     assert "translate-fr_en" in listing.stdout and str(project / "models") in listing.stdout
     assert_one_line_error(run_cli("models", "install", str(tmp_path / "missing.argosmodel"), cwd=project),
                           "missing.argosmodel: no such file")
+
+
+def test_models_come_from_the_argos_index_over_http(tmp_path: Path, model_files):
+    """The online path for real users, against a real HTTP server on 127.0.0.1."""
+    import functools
+    import http.server
+    import json
+    import shutil
+    import threading
+
+    served = tmp_path / "index"
+    served.mkdir()
+    shutil.copy(model_files["ar"], served / "translate-fr_ar.argosmodel")
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(served))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    base = f"http://127.0.0.1:{server.server_port}/"
+    (served / "index.json").write_text(json.dumps([{
+        "package_version": "1.9", "argos_version": "1.9", "from_code": "fr", "from_name": "French",
+        "to_code": "ar", "to_name": "Arabic", "type": "translate",
+        "links": [base + "translate-fr_ar.argosmodel"]}]))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        project = make_project(tmp_path / "p", locales=("ar",))
+        config = project / "lingopress.toml"
+        config.write_text(config.read_text().replace("download = false", "download = true")
+                          + 'packages_dir = "models"\n')
+        env = {"ARGOS_PACKAGE_INDEX": base}
+        # Not in the index: the pair and the fix are named.
+        assert_one_line_error(run_cli("models", "install", "--to", "de", cwd=project, env=env),
+                              "the Argos index has no fr→de package")
+        # `run` fetches the missing fr→ar package on demand, then drafts with it.
+        result = run_cli("draft", cwd=project, env=env)
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert (project / "models").is_dir()
+        assert "machine draft: argos translate-fr_ar 1.9" in \
+            (project / "translations" / "ar" / "immunotherapie.po").read_text(encoding="utf-8")
+    finally:
+        server.shutdown()
