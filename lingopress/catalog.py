@@ -14,7 +14,9 @@ Merge rules (the ones of GNU msgmerge that the walking skeleton needs):
 
 from __future__ import annotations
 
+import codecs
 import copy
+import gettext
 import re
 from datetime import datetime, timezone
 from pathlib import Path
@@ -22,6 +24,8 @@ from pathlib import Path
 import polib
 from babel import Locale
 from babel.messages.plurals import get_plural
+from rapidfuzz import fuzz
+from rapidfuzz import process as fuzz_process
 
 from . import __version__
 from .errors import CatalogError
@@ -32,6 +36,11 @@ WRAP_WIDTH = 78
 # Extracted-comment lines lingopress adds after extraction and keeps across merges.
 NOTE_PREFIXES = ("machine draft:",)
 _DATE_KEYS = ("POT-Creation-Date", "PO-Revision-Date")
+# Header fields lingopress owns; all others (Last-Translator, X-Generator, …) stay as saved.
+_OWNED_HEADERS = ("Language", "Plural-Forms", "Content-Type", "MIME-Version",
+                  "Content-Transfer-Encoding", "Project-Id-Version", "POT-Creation-Date")
+# GNU gettext's FUZZY_THRESHOLD for msgmerge's similar-entry search.
+FUZZY_THRESHOLD = 0.6
 _LINE_IN_ERROR = re.compile(r"line (\d+)")
 _PO_STRING = r'"(?:[^"\\]|\\.)*"'
 _PO_LINE = re.compile(
@@ -69,27 +78,94 @@ def new_catalog(locale: str | None, *, project: str) -> polib.POFile:
     return po
 
 
-def read_catalog(path: Path) -> polib.POFile:
-    """Parse a PO/POT file; a broken one is reported as `file:line: what is wrong`."""
+def read_catalog(path: Path, *, locale: str | None = None) -> polib.POFile:
+    """Parse a PO/POT file; a broken one is reported as `file:line: what is wrong`.
+
+    What other editors legitimately produce is read as they meant it: a UTF-8 byte-order
+    mark, CRLF line endings, a declared non-UTF-8 charset (the file is written back in
+    UTF-8 only when a run changes its content). With `locale`, the Plural-Forms header
+    must agree with the locale's plural rule.
+    """
     try:
         data = path.read_bytes()
     except OSError as err:
         raise CatalogError(f"cannot read catalog: {err.strerror}", path=path) from err
+    data = data.removeprefix(b"\xef\xbb\xbf")
+    charset = _declared_charset(data, path)
     try:
-        text = data.decode("utf-8")
+        text = data.decode(charset)
     except UnicodeDecodeError as err:
         line = data[: err.start].count(b"\n") + 1
-        raise CatalogError("catalog is not valid UTF-8", path=path, line=line,
-                           hint="save it as UTF-8 (Poedit: Catalog > Properties > charset UTF-8)") from err
+        raise CatalogError(f"byte 0x{data[err.start]:02x} is not valid {charset}", path=path, line=line,
+                           hint="save the file in the charset its header declares, preferably UTF-8 "
+                                "(Poedit: Catalog > Properties > charset)") from err
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     _check_lexically(text, path)
     try:
         po = polib.pofile(text, wrapwidth=WRAP_WIDTH, check_for_duplicates=True)
-    except (OSError, ValueError) as err:
+    except ValueError as err:
+        raise _duplicate_error(text, path) from err
+    except OSError as err:
         match = _LINE_IN_ERROR.search(str(err))
         raise CatalogError(f"cannot parse catalog: {err}", path=path,
                            line=int(match.group(1)) if match else None,
                            hint="fix the entry (msgfmt -c shows the details) and run again") from err
+    po.encoding = "utf-8"
+    po.metadata["Content-Type"] = "text/plain; charset=UTF-8"
+    if locale is not None:
+        _check_plural_forms(po, text, path, locale)
     return po
+
+
+def _declared_charset(data: bytes, path: Path) -> str:
+    match = re.search(rb"charset=([A-Za-z0-9_.:-]+)", data[:4096])
+    if match is None:
+        return "utf-8"
+    name = match.group(1).decode("ascii")
+    try:
+        return codecs.lookup(name).name
+    except LookupError as err:
+        line = data[: match.start()].count(b"\n") + 1
+        raise CatalogError(f"unknown charset {name!r} in the Content-Type header", path=path, line=line,
+                           hint='write "Content-Type: text/plain; charset=UTF-8\\n"') from err
+
+
+def _duplicate_error(text: str, path: Path) -> CatalogError:
+    lenient = polib.pofile(text, wrapwidth=WRAP_WIDTH)
+    seen: dict[tuple[str | None, str, bool], int] = {}
+    for entry in lenient:
+        key = (entry.msgctxt, entry.msgid, entry.obsolete)
+        if key in seen:
+            context = f" (msgctxt {entry.msgctxt!r})" if entry.msgctxt else ""
+            return CatalogError(f"duplicate entry for msgid {entry.msgid[:50]!r}{context}, first at line "
+                                f"{seen[key]}", path=path, line=entry.linenum,
+                                hint="merge the two entries into one (msguniq can help)")
+        seen[key] = max(entry.linenum, 1)  # polib numbers a leading entry 0
+    return CatalogError("duplicate entries", path=path, hint="run msguniq on the file")
+
+
+def _check_plural_forms(po: polib.POFile, text: str, path: Path, locale: str) -> None:
+    declared = po.metadata.get("Plural-Forms")
+    if not declared:
+        return  # lingopress adds it on the next write
+    expected = plural_forms(locale)
+    if _same_plural_rule(declared, expected):
+        return
+    line = next((n for n, row in enumerate(text.splitlines(), 1) if "Plural-Forms:" in row), None)
+    raise CatalogError(f"Plural-Forms {declared!r} does not match {locale}", path=path, line=line,
+                       hint=f"set it to {expected!r} (Poedit: Catalog > Properties > Plural forms)")
+
+
+def _same_plural_rule(declared: str, expected: str) -> bool:
+    def parse(header: str) -> tuple[int, object]:
+        fields = dict(part.strip().split("=", 1) for part in header.strip().rstrip(";").split(";")
+                      if "=" in part)
+        return int(fields["nplurals"]), gettext.c2py(fields["plural"])
+    try:
+        (n_declared, rule_declared), (n_expected, rule_expected) = parse(declared), parse(expected)
+    except (KeyError, ValueError, SyntaxError):
+        return False
+    return n_declared == n_expected and all(rule_declared(n) == rule_expected(n) for n in range(1000))
 
 
 def _check_lexically(text: str, path: Path) -> None:
@@ -109,48 +185,86 @@ def _check_lexically(text: str, path: Path) -> None:
 
 def merge_catalog(template: polib.POFile, existing: polib.POFile | None, locale: str, *,
                   project: str) -> polib.POFile:
-    """Bring a catalog up to date with its template; translator work is never dropped.
+    """Bring a catalog up to date with its template the way GNU msgmerge does.
 
-    Entries follow the template's order. Known units keep msgstr, flags and translator
-    comments; references and extracted comments come from the template. Units gone from
-    the template become obsolete (`#~`) when they carry a translation, and come back when
-    the unit does.
+    - Entries follow the template's order.
+    - A unit found by (msgctxt, msgid), live or obsolete, keeps msgstr, flags, translator
+      comments and previous msgid; references and extracted comments come from the template.
+    - A changed unit takes the most similar translated old entry (similarity ≥ 0.6, as
+      msgmerge): its translation as a starting point, marked fuzzy, with the old source
+      recorded as previous (`#| msgid`) so editors can show the difference.
+    - Old entries with a translation that no unit used become obsolete (`#~`), so a revert
+      finds them again; untranslated leftovers are dropped.
     """
     merged = new_catalog(locale, project=project)
     if existing is not None:
         for key, value in existing.metadata.items():
-            if key not in ("Language", "Plural-Forms", "Content-Type", "MIME-Version",
-                           "Content-Transfer-Encoding", "Project-Id-Version", "POT-Creation-Date"):
+            if key not in _OWNED_HEADERS:
                 merged.metadata[key] = value
         merged.header = existing.header or merged.header
     merged.metadata["POT-Creation-Date"] = template.metadata.get(
         "POT-Creation-Date", merged.metadata["POT-Creation-Date"])
 
-    live: dict[tuple[str | None, str], polib.POEntry] = {}
-    obsolete: dict[tuple[str | None, str], polib.POEntry] = {}
-    for entry in existing or []:
-        (obsolete if entry.obsolete else live)[(entry.msgctxt, entry.msgid)] = entry
+    old_entries = [entry for entry in existing or [] if entry.msgid]
+    exact: dict[tuple[str | None, str], polib.POEntry] = {}
+    for entry in old_entries:
+        key = (entry.msgctxt, entry.msgid)
+        if key not in exact or (exact[key].obsolete and not entry.obsolete):
+            exact[key] = entry
+    candidates = [entry for entry in old_entries if has_translation(entry)]
+    used: set[int] = set()
 
     for unit in template:
-        key = (unit.msgctxt, unit.msgid)
-        old = live.pop(key, None) or obsolete.pop(key, None)
-        if old is None:
-            merged.append(polib.POEntry(msgctxt=unit.msgctxt, msgid=unit.msgid, msgstr="",
-                                        comment=unit.comment, occurrences=list(unit.occurrences)))
-            continue
-        entry = copy.deepcopy(old)
-        entry.obsolete = False
+        old = exact.get((unit.msgctxt, unit.msgid))
+        if old is not None:
+            entry = copy.deepcopy(old)
+            entry.obsolete = False
+        else:
+            old = _closest(unit, candidates)
+            entry = _from_similar(unit, old) if old is not None else polib.POEntry(
+                msgctxt=unit.msgctxt, msgid=unit.msgid, msgstr="")
+        if old is not None:
+            used.add(id(old))
         entry.occurrences = list(unit.occurrences)
-        entry.comment = "\n".join([unit.comment] * bool(unit.comment) + _notes(old.comment))
+        entry.comment = "\n".join([unit.comment] * bool(unit.comment) +
+                                  (_notes(old.comment) if old is not None else []))
         merged.append(entry)
 
-    for old in list(live.values()) + list(obsolete.values()):
-        if has_translation(old):
+    for old in old_entries:
+        if id(old) not in used and has_translation(old):
             entry = copy.deepcopy(old)
             entry.obsolete = True
             entry.occurrences = []
             merged.append(entry)
     return merged
+
+
+def _closest(unit: polib.POEntry, candidates: list[polib.POEntry]) -> polib.POEntry | None:
+    """msgmerge's fuzzy search: best similarity ≥ 0.6, a hair better for the same context."""
+    if not candidates:
+        return None
+    scores = fuzz_process.extract(unit.msgid, [entry.msgid for entry in candidates],
+                                  scorer=fuzz.ratio, score_cutoff=FUZZY_THRESHOLD * 100, limit=None)
+    best, best_score = None, -1.0
+    for _, score, index in sorted(scores, key=lambda found: found[2]):
+        candidate = candidates[index]
+        if candidate.msgctxt is None or candidate.msgctxt == unit.msgctxt:
+            score += 0.001
+        if score > best_score:
+            best, best_score = candidate, score
+    return best
+
+
+def _from_similar(unit: polib.POEntry, old: polib.POEntry) -> polib.POEntry:
+    entry = polib.POEntry(msgctxt=unit.msgctxt, msgid=unit.msgid, msgstr=old.msgstr,
+                          tcomment=old.tcomment, flags=list(old.flags))
+    if "fuzzy" in old.flags:
+        # The translation still belongs to the older source it was made for.
+        entry.previous_msgctxt, entry.previous_msgid = old.previous_msgctxt, old.previous_msgid
+    else:
+        entry.previous_msgctxt, entry.previous_msgid = old.msgctxt, old.msgid
+        entry.flags.append("fuzzy")
+    return entry
 
 
 def has_translation(entry: polib.POEntry) -> bool:
@@ -192,7 +306,7 @@ def write_catalog(po: polib.POFile, path: Path, *, now: datetime | None = None) 
         for key in _DATE_KEYS:
             if key in previous.metadata and key in po.metadata:
                 po.metadata[key] = previous.metadata[key]
-        if render_catalog(po) == path.read_text(encoding="utf-8"):
+        if render_catalog(po).encode("utf-8") == path.read_bytes():
             return False
         if _same_content(po, previous):
             # Only formatting differs (another tool's wrapping): leave the human's file alone.

@@ -88,8 +88,9 @@ def test_write_is_skipped_when_only_dates_or_wrapping_would_change(tmp_path: Pat
 @pytest.mark.parametrize("content, message, line", [
     (b'msgid "a"\nmsgstr "b"\nmsgid "c"\nmsgstr "d\n', "malformed line: msgstr \"d", 4),
     (b'msgid "a"\nmsgstr "b" junk\n', "malformed line", 2),
-    (b'msgid "a"\nmsgstr "b"\n\nmsgid "a"\nmsgstr "c"\n', "already exists", None),
-    (b'msgid "a"\nmsgstr "\xe9"\n', "not valid UTF-8", 2),
+    (b'msgid "a"\nmsgstr "b"\n\nmsgid "a"\nmsgstr "c"\n', "duplicate entry for msgid 'a', first at line 1", 4),
+    (b'msgid "a"\nmsgstr "\xe9"\n', "byte 0xe9 is not valid utf-8", 2),
+    (b'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=KLINGON\\n"\n', "unknown charset 'KLINGON'", 3),
 ])
 def test_broken_catalog_is_reported_with_line(tmp_path: Path, content: bytes, message: str, line: int):
     path = tmp_path / "broken.po"
@@ -97,3 +98,39 @@ def test_broken_catalog_is_reported_with_line(tmp_path: Path, content: bytes, me
     with pytest.raises(CatalogError) as err:
         read_catalog(path)
     assert message in str(err.value) and err.value.line == line
+
+
+HEADER = 'msgid ""\nmsgstr ""\n"Language: {lang}\\n"\n"Content-Type: text/plain; charset={charset}\\n"\n' \
+         '"Plural-Forms: {plural}\\n"\n\n'
+EN_PLURAL = "nplurals=2; plural=(n != 1);"
+
+
+def po_bytes(body: str, *, lang="en", charset="UTF-8", plural=EN_PLURAL, encoding="utf-8") -> bytes:
+    return (HEADER.format(lang=lang, charset=charset, plural=plural) + body).encode(encoding)
+
+
+@pytest.mark.parametrize("data", [
+    b"\xef\xbb\xbf" + po_bytes('msgid "caf\u00e9"\nmsgstr "coffee \u00e9"\n'),
+    po_bytes('msgid "caf\u00e9"\nmsgstr "coffee \u00e9"\n').replace(b"\n", b"\r\n"),
+    po_bytes('msgid "caf\u00e9"\nmsgstr "coffee \u00e9"\n', charset="ISO-8859-1", encoding="latin-1"),
+    po_bytes('msgid "caf\u00e9"\nmsgstr "coffee \u00e9"\n', plural="nplurals=2; plural=n!=1;"),
+], ids=["bom", "crlf", "latin-1", "equivalent-plural-rule"])
+def test_what_other_editors_write_is_read_correctly_and_left_alone(tmp_path: Path, data: bytes):
+    path = tmp_path / "en.po"
+    path.write_bytes(data)
+    catalog = read_catalog(path, locale="en")
+    assert catalog.find("caf\u00e9").msgstr == "coffee \u00e9"
+    assert not write_catalog(catalog, path)
+    assert path.read_bytes() == data
+    catalog.find("caf\u00e9").msgstr = "changed \u00e9"
+    assert write_catalog(catalog, path)
+    assert msgfmt_check(path).returncode == 0
+    assert "charset=UTF-8" in path.read_text(encoding="utf-8")
+
+
+def test_wrong_plural_forms_is_reported_at_its_line(tmp_path: Path):
+    path = tmp_path / "ar.po"
+    path.write_bytes(po_bytes('msgid "a"\nmsgstr "b"\n', lang="ar"))
+    with pytest.raises(CatalogError) as err:
+        read_catalog(path, locale="ar")
+    assert err.value.line == 5 and "does not match ar" in str(err.value) and "nplurals=6" in str(err.value)
