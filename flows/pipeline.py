@@ -1,20 +1,45 @@
-"""The lingopress pipeline as Prefect flows: ingest → draft (per locale) → publish (per locale).
+"""The lingopress pipeline as Prefect flows: ingest → draft per (article, locale) → publish per locale.
 
-Tasks are thin wrappers; all logic is in plain functions of the `lingopress` package.
+Tasks are thin wrappers; all logic is in plain functions of the `lingopress` package. A
+user error in one work unit (a catalog a translator broke) fails that unit only, with a
+one-line message; the others go through and the run ends Failed.
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import asdict
 
-from prefect import flow, get_run_logger, task
+from prefect import allow_failure, flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import PrefectFuture
+from prefect.states import Failed, State
 
 from lingopress.config import Config, load_config
-from lingopress.draft import open_engine, update_locale
+from lingopress.draft import build_memory, engine_for, update_catalog
+from lingopress.errors import LingopressError
 from lingopress.ingest import Article, load_articles, write_templates
+from lingopress.memory import TranslationMemory
 from lingopress.publish import publish_locale
+from lingopress.storage import project_lock
+
+
+class _NoEmptyTraceback(logging.Filter):
+    """Prefect logs a task that returns a Failed state with exc_info but no exception,
+    which prints a bare 'NoneType: None' line; drop that empty traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and record.exc_info[0] is None:
+            record.exc_info = None
+        return True
+
+
+logging.getLogger("prefect.task_runs").addFilter(_NoEmptyTraceback())
+
+
+def _user_failure(err: LingopressError) -> State:
+    get_run_logger().error("%s", err)
+    return Failed(message=str(err))
 
 
 @task(name="ingest", cache_policy=NO_CACHE)
@@ -26,17 +51,33 @@ def ingest_task(config: Config, write: bool = True) -> list[Article]:
     return articles
 
 
-@task(name="draft", task_run_name="draft-{locale}", cache_policy=NO_CACHE)
-def draft_task(config: Config, locale: str, articles: list[Article]) -> dict:
-    report = update_locale(config, locale, articles, open_engine(config, locale))
-    get_run_logger().info("%s: %d units drafted by machine (fuzzy), %d catalogs updated",
-                          locale, report.drafted, len(report.catalogs_written))
+@task(name="memory", task_run_name="memory-{locale}", cache_policy=NO_CACHE)
+def memory_task(config: Config, locale: str, articles: list[Article]) -> TranslationMemory:
+    memory = build_memory(config, locale, articles)
+    get_run_logger().info("%s: translation memory holds %d approved units", locale, len(memory))
+    return memory
+
+
+@task(name="draft", task_run_name="draft-{locale}-{slug}", cache_policy=NO_CACHE)
+def draft_task(config: Config, locale: str, article: Article, memory: TranslationMemory,
+               slug: str) -> dict | State:
+    try:
+        report = update_catalog(config, locale, article, engine_for(config, locale), memory)
+    except LingopressError as err:
+        return _user_failure(err)
+    get_run_logger().info(
+        "%s/%s: %d entries; %d from memory (exact), %d suggested by memory (fuzzy), %d machine drafts "
+        "(fuzzy); %s", locale, slug, report.entries, report.memory_exact, report.memory_close,
+        report.drafted, "catalog updated" if report.written else "catalog unchanged")
     return asdict(report)
 
 
 @task(name="publish", task_run_name="publish-{locale}", cache_policy=NO_CACHE)
-def publish_task(config: Config, locale: str, articles: list[Article]) -> dict:
-    report = publish_locale(config, locale, articles)
+def publish_task(config: Config, locale: str, articles: list[Article]) -> dict | State:
+    try:
+        report = publish_locale(config, locale, articles)
+    except LingopressError as err:
+        return _user_failure(err)
     logger = get_run_logger()
     for slug, why in report.held_back.items():
         logger.info("%s/%s not published: %s", locale, slug, why)
@@ -46,42 +87,61 @@ def publish_task(config: Config, locale: str, articles: list[Article]) -> dict:
 
 @flow(name="lingopress-pipeline")
 def pipeline(project_dir: str = ".", locales: list[str] | None = None, engine: str | None = None,
-             draft: bool = True, publish: bool = True) -> dict:
-    """Ingest sources, draft every target locale, publish what translators approved."""
-    config = load_config(project_dir, locales=locales, engine=engine)
+             draft: bool = True, publish: bool = True, lock_timeout_s: float | None = None) -> dict | State:
+    """Ingest sources, update and draft every (article, locale), publish what translators approved."""
+    config = load_config(project_dir, locales=locales, engine=engine, lock_timeout_s=lock_timeout_s)
+    with project_lock(config.project_dir, config.lock_timeout_s):
+        return _run(config, draft=draft, publish=publish)
+
+
+def _run(config: Config, *, draft: bool, publish: bool) -> dict | State:
     articles = ingest_task(config, write=draft)
-    summary: dict[str, dict] = {locale: {} for locale in config.target_locales}
-    drafts: dict[str, PrefectFuture] = {}
+    summary: dict[str, dict] = {locale: {"draft": [], "publish": None} for locale in config.target_locales}
+    drafts: dict[str, list[PrefectFuture]] = {locale: [] for locale in config.target_locales}
     if draft:
-        drafts = {locale: draft_task.submit(config, locale, articles) for locale in config.target_locales}
-    publishes: dict[str, PrefectFuture] = {}
+        for locale in config.target_locales:
+            memory = memory_task.submit(config, locale, articles)
+            drafts[locale] = [draft_task.submit(config, locale, article, memory, slug=article.slug)
+                              for article in articles]
+    publishes = {}
     if publish:
-        publishes = {
-            locale: publish_task.submit(config, locale, articles,
-                                        wait_for=[drafts[locale]] if locale in drafts else None)
-            for locale in config.target_locales
-        }
+        publishes = {locale: publish_task.submit(config, locale, articles,
+                                                 wait_for=[allow_failure(f) for f in drafts[locale]])
+                     for locale in config.target_locales}
     failures = []
-    for stage, futures in (("draft", drafts), ("publish", publishes)):
-        for locale, future in futures.items():
+    for locale in config.target_locales:
+        for future in drafts[locale]:
             future.wait()
             if future.state.is_completed():
-                summary[locale][stage] = future.result()
+                summary[locale]["draft"].append(future.result())
             else:
-                failures.append(f"{stage} {locale}: {future.state.message}")
+                failures.append(future.state.message or f"draft {locale} failed")
+        if locale in publishes:
+            future = publishes[locale]
+            future.wait()
+            if future.state.is_completed():
+                summary[locale]["publish"] = future.result()
+            else:
+                failures.append(future.state.message or f"publish {locale} failed")
     if failures:
-        raise RuntimeError("; ".join(failures))
-    return summary
+        return Failed(message=f"{len(failures)} work unit(s) failed: " + "; ".join(failures),
+                      data={"summary": summary, "failures": failures})
+    return {"summary": summary, "failures": []}
 
 
 @flow(name="lingopress-draft")
-def draft_flow(project_dir: str = ".", locales: list[str] | None = None,
-               engine: str | None = None) -> dict:
+def draft_flow(project_dir: str = ".", locales: list[str] | None = None, engine: str | None = None,
+               lock_timeout_s: float | None = None) -> dict | State:
     """Ingest and draft only (no publishing)."""
-    return pipeline(project_dir, locales, engine, draft=True, publish=False)
+    config = load_config(project_dir, locales=locales, engine=engine, lock_timeout_s=lock_timeout_s)
+    with project_lock(config.project_dir, config.lock_timeout_s):
+        return _run(config, draft=True, publish=False)
 
 
 @flow(name="lingopress-publish")
-def publish_flow(project_dir: str = ".", locales: list[str] | None = None) -> dict:
+def publish_flow(project_dir: str = ".", locales: list[str] | None = None,
+                 lock_timeout_s: float | None = None) -> dict | State:
     """Publish approved articles without touching catalogs."""
-    return pipeline(project_dir, locales, "none", draft=False, publish=True)
+    config = load_config(project_dir, locales=locales, engine="none", lock_timeout_s=lock_timeout_s)
+    with project_lock(config.project_dir, config.lock_timeout_s):
+        return _run(config, draft=False, publish=True)

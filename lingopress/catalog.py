@@ -34,7 +34,8 @@ from .storage import write_text_if_changed
 GENERATOR = f"lingopress {__version__}"
 WRAP_WIDTH = 78
 # Extracted-comment lines lingopress adds after extraction and keeps across merges.
-NOTE_PREFIXES = ("machine draft:",)
+PROVENANCE_PREFIXES = ("machine draft:", "translation memory:")
+NOTE_PREFIXES = PROVENANCE_PREFIXES
 _DATE_KEYS = ("POT-Creation-Date", "PO-Revision-Date")
 # Header fields lingopress owns; all others (Last-Translator, X-Generator, …) stay as saved.
 _OWNED_HEADERS = ("Language", "Plural-Forms", "Content-Type", "MIME-Version",
@@ -286,6 +287,12 @@ def add_note(entry: polib.POEntry, note: str) -> None:
     """Record provenance in the entry's extracted comments, replacing an older note of its kind."""
     prefix = note.split(":", 1)[0] + ":"
     lines = [line for line in entry.comment.splitlines() if not line.startswith(prefix)]
+    entry.comment = "\n".join(lines + [note])
+
+
+def set_provenance(entry: polib.POEntry, note: str) -> None:
+    """Say where the msgstr came from, dropping what an earlier msgstr's origin said."""
+    lines = [line for line in entry.comment.splitlines() if not line.startswith(PROVENANCE_PREFIXES)]
     entry.comment = "\n".join(lines + [note])
 
 

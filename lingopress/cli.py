@@ -24,10 +24,12 @@ console = Console()
 errors = Console(stderr=True)
 
 USER_ERROR = 2
+RUN_FAILED = 1  # some work units failed; the others went through
 
 ProjectOption = Annotated[Path, typer.Option("--project", "-p", help="Project directory (holds lingopress.toml).")]
 LocalesOption = Annotated[Optional[str], typer.Option("--locales", "-l", help="Comma-separated target locales, e.g. en,de.")]
 EngineOption = Annotated[Optional[str], typer.Option("--engine", "-e", help="Draft engine: argos or none.")]
+LockOption = Annotated[Optional[float], typer.Option("--lock-timeout", help="Seconds to wait for another run on the project.")]
 
 
 @contextmanager
@@ -40,9 +42,10 @@ def user_errors() -> Iterator[None]:
         raise typer.Exit(USER_ERROR) from None
 
 
-def _config(project: Path, locales: str | None, engine: str | None) -> Config:
+def _config(project: Path, locales: str | None, engine: str | None,
+            lock_timeout: float | None = None) -> Config:
     codes = [code for code in locales.split(",") if code.strip()] if locales else None
-    return load_config(project, locales=codes, engine=engine)
+    return load_config(project, locales=codes, engine=engine, lock_timeout_s=lock_timeout)
 
 
 def _prepare_prefect() -> None:
@@ -55,55 +58,80 @@ def _prepare_prefect() -> None:
 def _run_flow(which: str, config: Config, *, check_engines: bool) -> dict:
     from .draft import check_engine
     from .ingest import load_articles
+    from .storage import project_lock
 
-    # Fail before Prefect starts and before any file is written.
-    load_articles(config)
-    if check_engines:
-        for locale in config.target_locales:
-            check_engine(config, locale)
-    _prepare_prefect()
-    from flows import pipeline as flows
+    with project_lock(config.project_dir, config.lock_timeout_s):
+        # Fail before Prefect starts and before any file is written.
+        load_articles(config)
+        if check_engines:
+            for locale in config.target_locales:
+                check_engine(config, locale)
+        _prepare_prefect()
+        from flows import pipeline as flows
 
-    kwargs = {"project_dir": str(config.project_dir), "locales": list(config.target_locales)}
-    if which == "run":
-        return flows.pipeline(engine=config.engine, **kwargs)
-    if which == "draft":
-        return flows.draft_flow(engine=config.engine, **kwargs)
-    return flows.publish_flow(**kwargs)
+        kwargs = {"project_dir": str(config.project_dir), "locales": list(config.target_locales),
+                  "lock_timeout_s": config.lock_timeout_s, "return_state": True}
+        if which == "run":
+            state = flows.pipeline(engine=config.engine, **kwargs)
+        elif which == "draft":
+            state = flows.draft_flow(engine=config.engine, **kwargs)
+        else:
+            state = flows.publish_flow(**kwargs)
+    result = state.result(raise_on_failure=False)
+    if isinstance(result, LingopressError):
+        raise result
+    if isinstance(result, BaseException):
+        raise result
+    return result
 
 
-def _print_summary(summary: dict) -> None:
+def _print_summary(result: dict) -> None:
     table = Table(title="lingopress")
-    for column in ("locale", "drafted", "catalogs written", "published", "held back"):
+    for column in ("locale", "catalogs", "memory", "machine drafts", "published", "held back"):
         table.add_column(column)
-    for locale, stages in summary.items():
-        draft = stages.get("draft", {})
-        publish = stages.get("publish", {})
-        table.add_row(locale, str(draft.get("drafted", "-")), str(len(draft.get("catalogs_written", [])))
-                      if draft else "-", ", ".join(publish.get("published", [])) or "-",
-                      ", ".join(f"{slug} ({why})" for slug, why in publish.get("held_back", {}).items()) or "-")
+    for locale, stages in result["summary"].items():
+        drafts = stages.get("draft") or []
+        publish = stages.get("publish") or {}
+        table.add_row(
+            locale,
+            f"{sum(d['written'] for d in drafts)}/{len(drafts)} updated" if drafts else "-",
+            f"{sum(d['memory_exact'] for d in drafts)} exact, {sum(d['memory_close'] for d in drafts)} close"
+            if drafts else "-",
+            str(sum(d["drafted"] for d in drafts)) if drafts else "-",
+            ", ".join(publish.get("published", [])) or "-",
+            "\n".join(f"{slug}: {why}" for slug, why in publish.get("held_back", {}).items()) or "-")
     console.print(table)
+    if result["failures"]:
+        for failure in result["failures"]:
+            errors.print(f"[bold red]error:[/] {failure}", highlight=False, soft_wrap=True)
+        raise typer.Exit(RUN_FAILED)
 
 
 @app.command()
-def run(project: ProjectOption = Path("."), locales: LocalesOption = None, engine: EngineOption = None) -> None:
+def run(project: ProjectOption = Path("."), locales: LocalesOption = None, engine: EngineOption = None,
+        lock_timeout: LockOption = None) -> None:
     """Ingest sources, draft translations, publish approved articles (the whole pipeline)."""
     with user_errors():
-        _print_summary(_run_flow("run", _config(project, locales, engine), check_engines=True))
+        _print_summary(_run_flow("run", _config(project, locales, engine, lock_timeout),
+                                  check_engines=True))
 
 
 @app.command()
-def draft(project: ProjectOption = Path("."), locales: LocalesOption = None, engine: EngineOption = None) -> None:
+def draft(project: ProjectOption = Path("."), locales: LocalesOption = None, engine: EngineOption = None,
+        lock_timeout: LockOption = None) -> None:
     """Ingest sources and update/draft the catalogs, without publishing."""
     with user_errors():
-        _print_summary(_run_flow("draft", _config(project, locales, engine), check_engines=True))
+        _print_summary(_run_flow("draft", _config(project, locales, engine, lock_timeout),
+                                  check_engines=True))
 
 
 @app.command()
-def publish(project: ProjectOption = Path("."), locales: LocalesOption = None) -> None:
+def publish(project: ProjectOption = Path("."), locales: LocalesOption = None,
+            lock_timeout: LockOption = None) -> None:
     """Publish every fully approved article; catalogs are not touched."""
     with user_errors():
-        _print_summary(_run_flow("publish", _config(project, locales, "none"), check_engines=False))
+        _print_summary(_run_flow("publish", _config(project, locales, "none", lock_timeout),
+                                  check_engines=False))
 
 
 @app.command()

@@ -31,6 +31,7 @@ class Config:
     translations_dir: Path = Path("translations")
     outputs_dir: Path = Path("outputs")
     argos: ArgosSettings = field(default_factory=ArgosSettings)
+    lock_timeout_s: float = 600.0
 
     @property
     def config_path(self) -> Path:
@@ -58,7 +59,7 @@ class Config:
 
 
 def load_config(project_dir: Path | str = ".", *, locales: list[str] | None = None,
-                engine: str | None = None) -> Config:
+                engine: str | None = None, lock_timeout_s: float | None = None) -> Config:
     """Read `lingopress.toml` from project_dir; command-line values override it."""
     project = Path(project_dir).resolve()
     path = project / CONFIG_NAME
@@ -113,8 +114,13 @@ def load_config(project_dir: Path | str = ".", *, locales: list[str] | None = No
     if not isinstance(beam, int) or beam < 1:
         raise ConfigError("argos.beam_size must be a positive integer", path=path,
                           line=where("beam_size"), hint="e.g. beam_size = 2")
+    timeout = lock_timeout_s if lock_timeout_s is not None else raw.get("lock_timeout_s", 600)
+    if not isinstance(timeout, (int, float)) or timeout < 0:
+        raise ConfigError("lock_timeout_s must be a number of seconds ≥ 0", path=path,
+                          line=where("lock_timeout_s"), hint="e.g. lock_timeout_s = 600")
     return Config(
         project_dir=project,
+        lock_timeout_s=float(timeout),
         source_locale=source_locale,
         target_locales=tuple(targets),
         engine=engine_name,

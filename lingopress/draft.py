@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -16,9 +17,11 @@ from typing import Protocol
 
 import polib
 
-from .catalog import add_note, has_translation, merge_catalog, read_catalog, write_catalog
+from .catalog import has_translation, merge_catalog, read_catalog, set_provenance, write_catalog
 from .config import Config
+from .errors import CatalogError
 from .ingest import Article, build_template
+from .memory import TranslationMemory, apply_memory
 from .models import InstalledModel, require_model
 
 log = logging.getLogger(__name__)
@@ -37,12 +40,37 @@ class Engine(Protocol):
     def translate(self, texts: Sequence[str]) -> list[str]: ...
 
 
+@dataclass(frozen=True)
+class CatalogReport:
+    """What one (article, locale) update did."""
+
+    slug: str
+    locale: str
+    path: str
+    entries: int
+    memory_exact: int
+    memory_close: int
+    drafted: int
+    written: bool
+
+
 @dataclass
 class DraftReport:
     locale: str
     drafted: int = 0
     entries: int = 0
+    memory_exact: int = 0
+    memory_close: int = 0
     catalogs_written: list[str] = field(default_factory=list)
+    failures: dict[str, str] = field(default_factory=dict)  # slug → error
+
+    def add(self, unit: CatalogReport) -> None:
+        self.drafted += unit.drafted
+        self.entries += unit.entries
+        self.memory_exact += unit.memory_exact
+        self.memory_close += unit.memory_close
+        if unit.written:
+            self.catalogs_written.append(unit.path)
 
 
 def split_sentences(text: str) -> list[str]:
@@ -165,26 +193,69 @@ def draft_catalog(po: polib.POFile, engine: Engine | None) -> int:
         entry.msgstr = draft
         if "fuzzy" not in entry.flags:
             entry.flags.append("fuzzy")
-        add_note(entry, f"machine draft: {engine.provenance}")
+        set_provenance(entry, f"machine draft: {engine.provenance}")
         drafted += 1
     return drafted
 
 
+def update_catalog(config: Config, locale: str, article: Article, engine: Engine | None,
+                   memory: TranslationMemory) -> CatalogReport:
+    """One work unit: merge an article's catalog for a locale with its template, fill the
+    gaps from translation memory, then by machine, and write it if anything changed."""
+    path = config.catalog_path(locale, article.slug)
+    existing = read_catalog(path, locale=locale) if path.exists() else None
+    catalog = merge_catalog(build_template(article, config), existing, locale, project=article.slug)
+    reused, suggested = apply_memory(catalog, memory)
+    drafted = draft_catalog(catalog, engine)
+    written = write_catalog(catalog, path)
+    return CatalogReport(slug=article.slug, locale=locale, path=config.relative(path),
+                         entries=sum(1 for entry in catalog if not entry.obsolete),
+                         memory_exact=reused, memory_close=suggested, drafted=drafted,
+                         written=written)
+
+
+def build_memory(config: Config, locale: str, articles: Sequence[Article]) -> TranslationMemory:
+    """Approved translations of every readable catalog of the locale.
+
+    A broken catalog contributes nothing here; its own work unit reports it.
+    """
+    memory = TranslationMemory()
+    for article in articles:
+        path = config.catalog_path(locale, article.slug)
+        if not path.exists():
+            continue
+        try:
+            memory.add_catalog(read_catalog(path), config.relative(path))
+        except CatalogError:
+            continue
+    return memory
+
+
 def update_locale(config: Config, locale: str, articles: Sequence[Article],
                   engine: Engine | None) -> DraftReport:
-    """Merge every article's catalog for one locale with its template, then draft the gaps."""
+    """Update every article's catalog of one locale; a broken catalog fails alone."""
     report = DraftReport(locale)
-    # Read every catalog before writing any, so a broken file stops the locale untouched.
-    paths = [config.catalog_path(locale, article.slug) for article in articles]
-    existing = [read_catalog(path) if path.exists() else None for path in paths]
-    for article, path, old in zip(articles, paths, existing):
-        catalog = merge_catalog(build_template(article, config), old, locale, project=article.slug)
-        report.drafted += draft_catalog(catalog, engine)
-        report.entries += sum(1 for entry in catalog if not entry.obsolete)
-        if write_catalog(catalog, path):
-            report.catalogs_written.append(config.relative(path))
+    memory = build_memory(config, locale, articles)
+    for article in articles:
+        try:
+            unit = update_catalog(config, locale, article, engine, memory)
+        except CatalogError as err:
+            report.failures[article.slug] = str(err)
+            continue
+        report.add(unit)
     log.info("%s: %d entries, %d drafted, %d catalogs written", locale, report.entries,
              report.drafted, len(report.catalogs_written))
     return report
 
 
+_ENGINES: dict[tuple[Config, str], Engine | None] = {}
+_ENGINES_LOCK = threading.Lock()
+
+
+def engine_for(config: Config, locale: str) -> Engine | None:
+    """One engine (one model load) per process and locale, shared by its work units."""
+    with _ENGINES_LOCK:
+        key = (config, locale)
+        if key not in _ENGINES:
+            _ENGINES[key] = open_engine(config, locale)
+        return _ENGINES[key]

@@ -36,6 +36,10 @@ class CatalogError(LingopressError):
     """A PO/POT file is broken or cannot be written."""
 
 
+class BusyError(LingopressError):
+    """Another run holds the project's lock."""
+
+
 class ModelError(LingopressError):
     """A translation model is missing or cannot be installed."""
 

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+from filelock import FileLock, Timeout
+
+from .errors import BusyError
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
@@ -57,3 +63,26 @@ def _fsync_dir(directory: Path) -> None:
         pass
     finally:
         os.close(fd)
+
+
+LOCK_NAME = ".lingopress.lock"
+
+
+@contextmanager
+def project_lock(project_dir: Path, timeout_s: float) -> Iterator[None]:
+    """One run at a time per project: wait up to timeout_s for another run to finish.
+
+    The lock is an OS file lock, so a killed run releases it with its process. Nested use
+    in one process (the CLI, then the flow it starts) is re-entrant.
+    """
+    lock = FileLock(project_dir / LOCK_NAME, timeout=timeout_s, is_singleton=True, thread_local=False)
+    try:
+        lock.acquire()
+    except Timeout as err:
+        raise BusyError(f"another lingopress run is working on this project; waited {timeout_s:g} s "
+                        f"for it", path=project_dir / LOCK_NAME,
+                        hint="let it finish, or wait longer with --lock-timeout SECONDS") from err
+    try:
+        yield
+    finally:
+        lock.release()

@@ -47,7 +47,7 @@ def test_pipeline_drafts_then_translator_approves_then_publish(tmp_path: Path, i
     assert result.returncode == 0, result.stdout + result.stderr
     logs = result.stdout + result.stderr
     assert "Finished in state Completed()" in logs and "Traceback" not in logs
-    assert "units drafted by machine" in logs
+    assert "machine drafts (fuzzy); catalog updated" in logs
     for locale in ("en", "ar"):
         for slug in SLUGS:
             path = project / "translations" / locale / f"{slug}.po"

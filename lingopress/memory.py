@@ -1,0 +1,92 @@
+"""Translation memory: reuse approved human translations across a locale's catalogs.
+
+gettext compendium semantics: an approved translation of the identical unit is reused as
+approved; a close one (≥ 75 % similar) is offered as a fuzzy draft instead of machine
+output. Either way the entry says where the translation came from.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import polib
+from rapidfuzz import fuzz
+from rapidfuzz import process as fuzz_process
+
+from .catalog import has_translation, is_approved, set_provenance
+
+CLOSE_MATCH = 75.0  # percent similarity for a fuzzy suggestion
+
+
+@dataclass(frozen=True)
+class Memory:
+    msgctxt: str | None
+    msgid: str
+    msgstr: str
+    origin: str  # "translations/en/x.po:123"
+
+
+class TranslationMemory:
+    """Approved entries of one locale, indexed for exact and close lookups."""
+
+    def __init__(self, memories: Iterable[Memory] = ()) -> None:
+        self._exact: dict[str, list[Memory]] = {}
+        self._sources: list[str] = []
+        self._memories: list[Memory] = []
+        for memory in memories:
+            self.add(memory)
+
+    def __len__(self) -> int:
+        return len(self._memories)
+
+    def add(self, memory: Memory) -> None:
+        if memory.msgid not in self._exact:
+            self._sources.append(memory.msgid)
+            self._memories.append(memory)
+        self._exact.setdefault(memory.msgid, []).append(memory)
+
+    def add_catalog(self, catalog: polib.POFile, origin: str) -> None:
+        for entry in catalog:
+            if is_approved(entry) and not entry.msgid_plural:
+                self.add(Memory(entry.msgctxt, entry.msgid, entry.msgstr, f"{origin}:{entry.linenum}"))
+
+    def exact(self, msgctxt: str | None, msgid: str) -> Memory | None:
+        """The identical unit, preferring the same kind of unit (heading, list item, …)."""
+        found = self._exact.get(msgid)
+        if not found:
+            return None
+        return next((m for m in found if m.msgctxt == msgctxt), found[0])
+
+    def close(self, msgid: str) -> tuple[Memory, float] | None:
+        if not self._sources:
+            return None
+        best = fuzz_process.extractOne(msgid, self._sources, scorer=fuzz.ratio,
+                                       score_cutoff=CLOSE_MATCH)
+        if best is None:
+            return None
+        _, score, index = best
+        return self._memories[index], score
+
+
+def apply_memory(catalog: polib.POFile, memory: TranslationMemory) -> tuple[int, int]:
+    """Fill untranslated entries from memory; return (exact reuses, fuzzy suggestions)."""
+    exact = close = 0
+    for entry in catalog:
+        if entry.obsolete or has_translation(entry):
+            continue
+        found = memory.exact(entry.msgctxt, entry.msgid)
+        if found is not None:
+            entry.msgstr = found.msgstr
+            set_provenance(entry, f"translation memory: exact match from {found.origin}")
+            exact += 1
+            continue
+        near = memory.close(entry.msgid)
+        if near is not None:
+            found, score = near
+            entry.msgstr = found.msgstr
+            if "fuzzy" not in entry.flags:
+                entry.flags.append("fuzzy")
+            set_provenance(entry, f"translation memory: {score:.0f}% match from {found.origin}")
+            close += 1
+    return exact, close
