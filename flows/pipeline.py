@@ -21,7 +21,7 @@ from lingopress.errors import LingopressError
 from lingopress.ingest import Article, load_articles, write_templates
 from lingopress.memory import TranslationMemory
 from lingopress.publish import publish_locale
-from lingopress.storage import project_lock
+from lingopress.storage import exclusive_run
 
 
 class _NoEmptyTraceback(logging.Filter):
@@ -90,11 +90,16 @@ def pipeline(project_dir: str = ".", locales: list[str] | None = None, engine: s
              draft: bool = True, publish: bool = True, lock_timeout_s: float | None = None) -> dict | State:
     """Ingest sources, update and draft every (article, locale), publish what translators approved."""
     config = load_config(project_dir, locales=locales, engine=engine, lock_timeout_s=lock_timeout_s)
-    with project_lock(config.project_dir, config.lock_timeout_s):
-        return _run(config, draft=draft, publish=publish)
+    return _run(config, draft=draft, publish=publish)
 
 
 def _run(config: Config, *, draft: bool, publish: bool) -> dict | State:
+    with exclusive_run(config.project_dir, config.lock_timeout_s,
+                       config.translations_dir, config.outputs_dir):
+        return _stages(config, draft=draft, publish=publish)
+
+
+def _stages(config: Config, *, draft: bool, publish: bool) -> dict | State:
     articles = ingest_task(config, write=draft)
     summary: dict[str, dict] = {locale: {"draft": [], "publish": None} for locale in config.target_locales}
     drafts: dict[str, list[PrefectFuture]] = {locale: [] for locale in config.target_locales}
@@ -134,8 +139,7 @@ def draft_flow(project_dir: str = ".", locales: list[str] | None = None, engine:
                lock_timeout_s: float | None = None) -> dict | State:
     """Ingest and draft only (no publishing)."""
     config = load_config(project_dir, locales=locales, engine=engine, lock_timeout_s=lock_timeout_s)
-    with project_lock(config.project_dir, config.lock_timeout_s):
-        return _run(config, draft=True, publish=False)
+    return _run(config, draft=True, publish=False)
 
 
 @flow(name="lingopress-publish")
@@ -143,5 +147,4 @@ def publish_flow(project_dir: str = ".", locales: list[str] | None = None,
                  lock_timeout_s: float | None = None) -> dict | State:
     """Publish approved articles without touching catalogs."""
     config = load_config(project_dir, locales=locales, engine="none", lock_timeout_s=lock_timeout_s)
-    with project_lock(config.project_dir, config.lock_timeout_s):
-        return _run(config, draft=False, publish=True)
+    return _run(config, draft=False, publish=True)

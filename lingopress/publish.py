@@ -22,6 +22,7 @@ from mdformat.renderer import MDRenderer
 
 from .catalog import is_approved, read_catalog
 from .config import Config
+from .errors import CatalogError
 from .ingest import TRANSLATABLE_FIELDS, Article
 from .markup import iter_units, parser
 from .storage import write_text_if_changed
@@ -107,7 +108,12 @@ def publish_locale(config: Config, locale: str, articles: Sequence[Article]) -> 
         if not path.exists():
             report.held_back[article.slug] = "no catalog yet"
             continue
-        rendered = render_article(article, locale, approved_translations(read_catalog(path)))
+        try:
+            catalog = read_catalog(path, locale=locale)
+        except CatalogError as err:
+            report.held_back[article.slug] = f"broken catalog: {err}"
+            continue
+        rendered = render_article(article, locale, approved_translations(catalog))
         if isinstance(rendered, int):
             report.held_back[article.slug] = f"{rendered} units not approved"
             continue

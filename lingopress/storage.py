@@ -19,7 +19,7 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     A reader (or a crash) sees either the old file or the new one, never half of it.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -37,6 +37,20 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
             pass
         raise
     _fsync_dir(path.parent)
+
+
+TEMP_SUFFIX = ".tmp"
+
+
+def remove_stale_temp_files(*directories: Path) -> list[Path]:
+    """Delete temp files a killed run left behind; call only while holding the project lock."""
+    removed = []
+    for directory in directories:
+        if directory.is_dir():
+            for path in directory.rglob(f".*{TEMP_SUFFIX}"):
+                path.unlink(missing_ok=True)
+                removed.append(path)
+    return removed
 
 
 def write_text_if_changed(path: Path, text: str) -> bool:
@@ -86,3 +100,11 @@ def project_lock(project_dir: Path, timeout_s: float) -> Iterator[None]:
         yield
     finally:
         lock.release()
+
+
+@contextmanager
+def exclusive_run(project_dir: Path, timeout_s: float, *work_dirs: Path) -> Iterator[None]:
+    """The project lock, plus removal of what an interrupted earlier run left behind."""
+    with project_lock(project_dir, timeout_s):
+        remove_stale_temp_files(*work_dirs)
+        yield
