@@ -45,7 +45,7 @@ FUZZY_THRESHOLD = 0.6
 _LINE_IN_ERROR = re.compile(r"line (\d+)")
 _PO_STRING = r'"(?:[^"\\]|\\.)*"'
 _PO_LINE = re.compile(
-    rf'^(?:#~\s*)?(?:(?:msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?)\s+)?{_PO_STRING}\s*$')
+    rf'^(?:#~\|?\s*)?(?:(?:msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?)\s+)?{_PO_STRING}\s*$')
 
 
 def plural_forms(locale: str) -> str:
