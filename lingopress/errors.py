@@ -40,6 +40,18 @@ class ModelError(LingopressError):
     """A translation model is missing or cannot be installed."""
 
 
+class PublishError(LingopressError):
+    """Published state or outputs cannot be read or written."""
+
+
+class BundleError(LingopressError):
+    """A locale bundle cannot be built."""
+
+
+class PullError(LingopressError):
+    """A bundle cannot be fetched, verified or installed."""
+
+
 def _display(path: Path) -> str:
     """Show paths relative to the working directory when they are below it."""
     try:
