@@ -1,4 +1,5 @@
-"""The lingopress pipeline as Prefect flows: ingest → draft (per locale) → publish (per locale).
+"""The lingopress pipeline as Prefect flows: ingest → draft (per locale) → publish (per locale)
+→ render → bundle.
 
 Tasks are thin wrappers; all logic is in plain functions of the `lingopress` package.
 """
@@ -11,10 +12,11 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import PrefectFuture
 
+from lingopress.bundles import build_bundles
 from lingopress.config import Config, load_config
 from lingopress.draft import open_engine, update_locale
 from lingopress.ingest import Article, load_articles, write_templates
-from lingopress.publish import publish_locale
+from lingopress.publish import render_outputs, update_published
 
 
 @task(name="ingest", cache_policy=NO_CACHE)
@@ -36,12 +38,29 @@ def draft_task(config: Config, locale: str, articles: list[Article]) -> dict:
 
 @task(name="publish", task_run_name="publish-{locale}", cache_policy=NO_CACHE)
 def publish_task(config: Config, locale: str, articles: list[Article]) -> dict:
-    report = publish_locale(config, locale, articles)
+    report = update_published(config, locale, articles)
     logger = get_run_logger()
     for slug, why in report.held_back.items():
         logger.info("%s/%s not published: %s", locale, slug, why)
     logger.info("%s: %d articles published", locale, len(report.published))
     return asdict(report)
+
+
+@task(name="render", cache_policy=NO_CACHE)
+def render_task(config: Config) -> list[str]:
+    # After every locale's publish task: each page links to all the languages it exists in.
+    written = render_outputs(config)
+    get_run_logger().info("rendered outputs, %d files changed", len(written))
+    return written
+
+
+@task(name="bundle", cache_policy=NO_CACHE)
+def bundle_task(config: Config) -> dict:
+    results = build_bundles(config)
+    for result in results.values():
+        get_run_logger().info("%s: bundle version %d%s", result.locale, result.version,
+                              " (new)" if result.created else " (unchanged)")
+    return {locale: asdict(result) for locale, result in results.items()}
 
 
 @flow(name="lingopress-pipeline")
@@ -50,7 +69,7 @@ def pipeline(project_dir: str = ".", locales: list[str] | None = None, engine: s
     """Ingest sources, draft every target locale, publish what translators approved."""
     config = load_config(project_dir, locales=locales, engine=engine)
     articles = ingest_task(config, write=draft)
-    summary: dict[str, dict] = {locale: {} for locale in config.target_locales}
+    summary: dict[str, dict] = {locale: {} for locale in (config.source_locale, *config.target_locales)}
     drafts: dict[str, PrefectFuture] = {}
     if draft:
         drafts = {locale: draft_task.submit(config, locale, articles) for locale in config.target_locales}
@@ -59,7 +78,7 @@ def pipeline(project_dir: str = ".", locales: list[str] | None = None, engine: s
         publishes = {
             locale: publish_task.submit(config, locale, articles,
                                         wait_for=[drafts[locale]] if locale in drafts else None)
-            for locale in config.target_locales
+            for locale in summary  # the source locale too: the French original is published
         }
     failures = []
     for stage, futures in (("draft", drafts), ("publish", publishes)):
@@ -69,6 +88,11 @@ def pipeline(project_dir: str = ".", locales: list[str] | None = None, engine: s
                 summary[locale][stage] = future.result()
             else:
                 failures.append(f"{stage} {locale}: {future.state.message}")
+    if publish:
+        # Also after a failed locale: its published state, and so its pages, stay as they were.
+        render_task(config)
+        for locale, result in bundle_task(config).items():
+            summary.setdefault(locale, {})["bundle"] = result
     if failures:
         raise RuntimeError("; ".join(failures))
     return summary

@@ -74,15 +74,22 @@ def _run_flow(which: str, config: Config, *, check_engines: bool) -> dict:
 
 def _print_summary(summary: dict) -> None:
     table = Table(title="lingopress")
-    for column in ("locale", "drafted", "catalogs written", "published", "held back"):
+    for column in ("locale", "drafted", "catalogs written", "published", "held back", "bundle"):
         table.add_column(column)
     for locale, stages in summary.items():
         draft = stages.get("draft", {})
         publish = stages.get("publish", {})
         table.add_row(locale, str(draft.get("drafted", "-")), str(len(draft.get("catalogs_written", [])))
                       if draft else "-", ", ".join(publish.get("published", [])) or "-",
-                      ", ".join(f"{slug} ({why})" for slug, why in publish.get("held_back", {}).items()) or "-")
+                      ", ".join(f"{slug} ({why})" for slug, why in publish.get("held_back", {}).items()) or "-",
+                      _bundle_cell(stages.get("bundle")))
     console.print(table)
+
+
+def _bundle_cell(bundle: dict | None) -> str:
+    if not bundle:
+        return "-"
+    return f"v{bundle['version']} ({'new' if bundle['created'] else 'unchanged'})"
 
 
 @app.command()
@@ -117,6 +124,27 @@ def ingest(project: ProjectOption = Path(".")) -> None:
         written = write_templates(config, articles)
         console.print(f"{len(articles)} articles, {sum(len(a.segments) for a in articles)} units; "
                       f"templates updated: {', '.join(written) or 'none'}")
+
+
+@app.command()
+def pull(
+    source: Annotated[str, typer.Argument(help="URL or directory where outputs/bundles (or outputs/) is served.")],
+    locale: Annotated[str, typer.Option("--locale", help="The locale to install, e.g. en.")],
+    dest: Annotated[Path, typer.Option("--dest", help="Directory to install the bundle into (replaced atomically).")],
+    version: Annotated[Optional[int], typer.Option("--version", help="A published version; default: the latest.")] = None,
+) -> None:
+    """Download a locale bundle, verify it and install it into DEST (publishers; no project needed)."""
+    from .pull import pull as pull_bundle
+
+    with user_errors():
+        result = pull_bundle(source, locale, dest, version=version)
+        if result.changed:
+            console.print(f"installed {result.locale} version {result.version} ({result.articles} articles, "
+                          f"{result.files} files, all sha256 verified) from {result.url} into {result.dest}",
+                          highlight=False, soft_wrap=True)
+        else:
+            console.print(f"{result.dest} already holds {result.locale} version {result.version}, "
+                          "verified; nothing to do", highlight=False, soft_wrap=True)
 
 
 @models_app.command("list")
