@@ -46,6 +46,9 @@ log = logging.getLogger(__name__)
 FORMAT = 1
 MANIFEST_NAME = "manifest.json"
 INDEX_NAME = "index.json"
+# What pull relies on in each version record of the index.
+_RECORD_FIELDS = {"version": int, "sha256": str, "size": int, "manifest_sha256": str,
+                  "manifest_size": int, "content_digest": str}
 
 
 @dataclass(frozen=True)
@@ -128,6 +131,12 @@ def read_index(data: bytes, origin: str) -> dict:
         for locale, entry in index["locales"].items():
             if not isinstance(entry.get("latest"), int) or not isinstance(entry.get("versions"), list):
                 raise ValueError(f"locale {locale!r} lacks latest/versions")
+            for item in entry["versions"]:
+                for key, kind in _RECORD_FIELDS.items():
+                    if not isinstance(item.get(key), kind):
+                        raise ValueError(f"locale {locale!r}: a version lacks {key!r}")
+            if entry["latest"] not in [item["version"] for item in entry["versions"]]:
+                raise ValueError(f"locale {locale!r}: latest version {entry['latest']} is not listed")
     except (UnicodeDecodeError, ValueError, AttributeError) as err:
         raise BundleError(f"not a lingopress bundle index (format {FORMAT}): {err}", path=origin,
                           hint="point at the outputs/bundles directory of a lingopress project") from err

@@ -62,40 +62,50 @@ def pull(source: str, locale: str, dest: Path, *, version: int | None = None,
     """Install `locale`'s bundle (latest, or `version`) from `source` into `dest`."""
     if not _LOCALE.match(locale):
         raise PullError(f"--locale: {locale!r} is not a locale code", hint="e.g. --locale en or pt_BR")
+    dest = Path(os.path.abspath(dest))
+    if not dest.name or dest == Path(os.path.abspath(".")):
+        raise PullError("--dest must name a directory to fill, not the current or root directory",
+                        path=dest, hint="e.g. --dest site/en")
     origin = _Origin.open(source, timeout)
     entry = _select(origin, locale, version)
-    version = entry["version"]
-    dest = Path(os.path.abspath(dest))
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    with exclusive_lock(dest.parent / f".{dest.name}.pull.lock"):
-        _recover(dest)
-        installed = _installed_manifest(dest)
-        if installed is not None and (installed["locale"], installed["version"],
-                                      installed["content_digest"]) == (locale, version, entry["content_digest"]):
-            log.info("%s already holds %s version %d", dest, locale, version)
-            return PullResult(locale, version, dest, False, len(installed["articles"]),
-                              len(installed["files"]), origin.url(entry_path(locale, version)))
+    try:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        with exclusive_lock(dest.parent / f".{dest.name}.pull.lock"):
+            return _install(origin, entry, locale, dest)
+    except OSError as err:  # the local file system: permissions, a full disk
+        raise PullError(f"cannot install: {err.strerror or err}", path=err.filename or dest,
+                        hint="check the permissions and free space where DIR lives") from err
 
-        manifest_bytes = origin.fetch(f"{locale}/{manifest_name(locale, version)}",
-                                      size=entry["manifest_size"], limit=MAX_DOCUMENT_BYTES,
-                                      sha256=entry["manifest_sha256"], what="manifest")
-        manifest = _check_manifest(manifest_bytes, origin.url(f"{locale}/{manifest_name(locale, version)}"),
-                                   locale, version, entry["content_digest"])
-        tree = Path(tempfile.mkdtemp(prefix=f".{dest.name}.pull-", dir=dest.parent))
-        archive = tree.with_name(tree.name + ".tar.gz")
-        try:
-            with open(archive, "wb") as handle:
-                origin.download(entry_path(locale, version), handle, size=entry["size"],
-                                sha256=entry["sha256"])
-            _extract(archive, tree, manifest, manifest_bytes, origin.url(entry_path(locale, version)))
-            os.chmod(tree, 0o777 & ~_umask())  # mkdtemp makes it private; DIR is to be served
-            _swap(tree, dest)
-        finally:
-            archive.unlink(missing_ok=True)
-            shutil.rmtree(tree, ignore_errors=True)  # the new tree on failure, the old one after a swap
+
+def _install(origin: _Origin, entry: dict, locale: str, dest: Path) -> PullResult:
+    version = entry["version"]
+    url = origin.url(entry_path(locale, version))
+    _recover(dest)
+    installed = _installed_manifest(dest)
+    if installed is not None and (installed.get("locale"), installed.get("version"),
+                                  installed.get("content_digest")) == (locale, version, entry["content_digest"]):
+        log.info("%s already holds %s version %d", dest, locale, version)
+        return PullResult(locale, version, dest, False, len(installed.get("articles", [])),
+                          len(installed["files"]), url)
+
+    manifest_path = f"{locale}/{manifest_name(locale, version)}"
+    manifest_bytes = origin.fetch(manifest_path, size=entry["manifest_size"], limit=MAX_DOCUMENT_BYTES,
+                                  sha256=entry["manifest_sha256"], what="manifest")
+    manifest = _check_manifest(manifest_bytes, origin.url(manifest_path), locale, version,
+                               entry["content_digest"])
+    tree = Path(tempfile.mkdtemp(prefix=f".{dest.name}.pull-", dir=dest.parent))
+    archive = tree.with_name(tree.name + ".tar.gz")
+    try:
+        with open(archive, "wb") as handle:
+            origin.download(entry_path(locale, version), handle, size=entry["size"], sha256=entry["sha256"])
+        _extract(archive, tree, manifest, manifest_bytes, url)
+        os.chmod(tree, 0o777 & ~_umask())  # mkdtemp makes it private; DIR is to be served
+        _swap(tree, dest)
+    finally:
+        archive.unlink(missing_ok=True)
+        shutil.rmtree(tree, ignore_errors=True)  # the new tree on failure, the old one after a swap
     log.info("installed %s version %d into %s", locale, version, dest)
-    return PullResult(locale, version, dest, True, len(manifest["articles"]), len(manifest["files"]),
-                      origin.url(entry_path(locale, version)))
+    return PullResult(locale, version, dest, True, len(manifest["articles"]), len(manifest["files"]), url)
 
 
 def entry_path(locale: str, version: int) -> str:
@@ -334,8 +344,7 @@ def _swap(tree: Path, dest: Path) -> None:
         exchange(tree, dest)
     except OSError as err:
         if err.errno not in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP):
-            raise PullError(f"cannot replace the destination: {err.strerror}", path=dest,
-                            hint="check permissions, then pull again") from err
+            raise
         swap_by_renames(tree, dest)
 
 
@@ -380,6 +389,7 @@ def _recover(dest: Path) -> None:
 
 
 def _umask() -> int:
+    # Python can only read the umask by setting it; put it straight back.
     mask = os.umask(0)
     os.umask(mask)
     return mask

@@ -8,6 +8,7 @@ import http.server
 import io
 import json
 import os
+import re
 import shutil
 import tarfile
 import threading
@@ -87,6 +88,14 @@ def installed(outputs, tmp_path) -> Path:
 def snapshot(site: Path) -> tuple:
     """DIR's inode and every file in and beside it: 'untouched' means all of it is equal."""
     return site.stat().st_ino, tree(site), sorted(path.name for path in site.parent.iterdir())
+
+
+def assert_refused(outputs: Path, site: Path, match: str, handler=QuietHandler) -> None:
+    """Pulling from `outputs` fails with `match`; the site directory and its siblings are untouched."""
+    before = snapshot(site)
+    with serve(outputs, handler) as url, pytest.raises(PullError, match=match):
+        pull(url, "en", site)
+    assert snapshot(site) == before
 
 
 def index_of(outputs: Path) -> dict:
@@ -177,10 +186,7 @@ def test_tampered_archive_is_refused_and_dir_untouched(outputs, installed):
 def test_tampered_manifest_beside_is_refused(outputs, installed):
     path = outputs / "bundles" / "en" / "lingopress-en-2.manifest.json"
     path.write_text(path.read_text(encoding="utf-8").replace('"approved": 12', '"approved": 11'), encoding="utf-8")
-    before = snapshot(installed)
-    with serve(outputs) as url, pytest.raises(PullError, match="manifest sha256 .* does not match the index"):
-        pull(url, "en", installed)
-    assert snapshot(installed) == before
+    assert_refused(outputs, installed, "manifest sha256 .* does not match the index")
 
 
 def test_tampered_manifest_inside_the_archive_is_refused_even_with_a_matching_index(outputs, installed):
@@ -189,32 +195,21 @@ def test_tampered_manifest_inside_the_archive_is_refused_even_with_a_matching_in
     inner["files"]["essai.html"]["sha256"] = "0" * 64
     members["manifest.json"] = encode_json(inner)
     republish(outputs, 2, members)
-    before = snapshot(installed)
-    with serve(outputs) as url, pytest.raises(PullError, match="manifest.json: sha256 does not match the manifest"):
-        pull(url, "en", installed)
-    assert snapshot(installed) == before
+    assert_refused(outputs, installed, "manifest.json: sha256 does not match the manifest")
 
 
 def test_file_changed_inside_the_archive_is_refused(outputs, installed):
     members = members_of(outputs, 2)
     members["essai.html"] = members["essai.html"].replace(b"v2 Titre", b"v2 Tirte")  # same size
     republish(outputs, 2, members)
-    before = snapshot(installed)
-    with serve(outputs) as url, pytest.raises(PullError, match="essai.html: sha256 does not match the manifest"):
-        pull(url, "en", installed)
-    assert snapshot(installed) == before
+    assert_refused(outputs, installed, "essai.html: sha256 does not match the manifest")
 
 
 def test_truncated_downloads_are_refused(outputs, installed):
-    before = snapshot(installed)
-    with serve(outputs, CuttingHandler) as url, pytest.raises(PullError, match="archive download broke off|truncated"):
-        pull(url, "en", installed)
-    assert snapshot(installed) == before
+    assert_refused(outputs, installed, "archive download broke off|truncated", CuttingHandler)
     archive = outputs / "bundles" / "en" / "lingopress-en-2.tar.gz"
     archive.write_bytes(archive.read_bytes()[:-100])  # a file cut short on the server
-    with serve(outputs) as url, pytest.raises(PullError, match=r"archive is truncated: \d+ of \d+ bytes"):
-        pull(url, "en", installed)
-    assert snapshot(installed) == before
+    assert_refused(outputs, installed, r"archive is truncated: \d+ of \d+ bytes")
 
 
 def _link(name: str, target: str, kind: bytes) -> tarfile.TarInfo:
@@ -266,11 +261,7 @@ def test_malicious_archive_entries_are_refused(outputs, installed, tmp_path: Pat
         index["locales"]["en"]["versions"][1].update(sha256=hashlib.sha256(extra.getvalue()).hexdigest(),
                                                      size=len(extra.getvalue()))
         (outputs / "bundles" / "index.json").write_text(json.dumps(index), encoding="utf-8")
-    before = snapshot(installed)
-    with serve(outputs) as url, pytest.raises(PullError) as caught:
-        pull(url, "en", installed)
-    assert expected in str(caught.value)
-    assert snapshot(installed) == before
+    assert_refused(outputs, installed, re.escape(expected))
     assert not (tmp_path / "evil.html").exists() and not (installed.parent.parent / "evil.html").exists()
 
 
@@ -298,6 +289,8 @@ def test_bad_sources_and_destinations_are_clear_errors(outputs, installed, tmp_p
         assert (foreign / "notes.txt").read_text(encoding="utf-8") == "mine"
         with pytest.raises(PullError, match="not a locale code"):
             pull(url, "../en", tmp_path / "x")
+        with pytest.raises(PullError, match="--dest must name a directory to fill"):
+            pull(url, "en", "/")
         dead = url
     before = snapshot(installed)
     with pytest.raises(PullError, match="download failed: .*Connection refused"):
