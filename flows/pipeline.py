@@ -69,7 +69,9 @@ def pipeline(project_dir: str = ".", locales: list[str] | None = None, engine: s
     """Ingest sources, draft every target locale, publish what translators approved."""
     config = load_config(project_dir, locales=locales, engine=engine)
     articles = ingest_task(config, write=draft)
-    summary: dict[str, dict] = {locale: {} for locale in (config.source_locale, *config.target_locales)}
+    # Publishing includes the source locale: the French original is published too.
+    published = (config.source_locale,) if publish else ()
+    summary: dict[str, dict] = {locale: {} for locale in (*published, *config.target_locales)}
     drafts: dict[str, PrefectFuture] = {}
     if draft:
         drafts = {locale: draft_task.submit(config, locale, articles) for locale in config.target_locales}
@@ -78,7 +80,7 @@ def pipeline(project_dir: str = ".", locales: list[str] | None = None, engine: s
         publishes = {
             locale: publish_task.submit(config, locale, articles,
                                         wait_for=[drafts[locale]] if locale in drafts else None)
-            for locale in summary  # the source locale too: the French original is published
+            for locale in summary
         }
     failures = []
     for stage, futures in (("draft", drafts), ("publish", publishes)):

@@ -40,7 +40,7 @@ from mdformat.renderer import MDRenderer
 
 from .catalog import is_approved, read_catalog
 from .config import Config
-from .errors import PublishError
+from .errors import CatalogError, PublishError
 from .ingest import Article, parse_article
 from .markup import iter_units, parser
 from .storage import write_text_if_changed
@@ -192,7 +192,10 @@ def _approved_snapshot(config: Config, locale: str, article: Article,
     path = config.catalog_path(locale, article.slug)
     if not path.exists():
         return None, "no catalog yet"
-    catalog = read_catalog(path)
+    try:
+        catalog = read_catalog(path)
+    except CatalogError as err:  # one broken catalog holds back its article, not the locale
+        return None, f"broken catalog: {err}"
     approved = approved_translations(catalog)
     keys = unit_keys(article)
     found = {key: approved[key] for key in keys if key in approved}

@@ -338,6 +338,22 @@ def test_gate_holds_back_an_article_and_its_last_version_stays(tmp_path: Path):
     assert "EN2 Titre" in read(config, "en", "essai.html")
 
 
+def test_broken_catalog_holds_back_its_article_and_the_last_version_stays(tmp_path: Path):
+    config, articles = multi(tmp_path, ("en",))
+    approve_all(config.catalog_path("en", "essai"), lambda e: f"EN {e.msgid}")
+    publish_all(config, articles)
+    before = read(config, "en", "essai.html")
+    path = config.catalog_path("en", "essai")
+    path.write_text(path.read_text(encoding="utf-8").replace('msgstr "EN Titre"', 'msgstr "EN Titre'),
+                    encoding="utf-8")
+    report = publish_all(config, articles)["en"]
+    assert report.kept_live == ["essai"]
+    assert report.held_back["essai"].startswith("broken catalog: ")
+    assert "translations/en/essai.po:" in report.held_back["essai"]
+    assert report.held_back["essai"].endswith("; the last approved version stays live")
+    assert read(config, "en", "essai.html") == before
+
+
 def test_fallback_to_french_is_off_by_default_and_configurable(tmp_path: Path):
     config, articles = multi(tmp_path, ("en",))
     approve_all(config.catalog_path("en", "essai"),
