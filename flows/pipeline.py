@@ -1,4 +1,5 @@
-"""The lingopress pipeline as Prefect flows: ingest → draft per (article, locale) → publish per locale.
+"""The lingopress pipeline as Prefect flows: ingest → draft per (article, locale) → publish per
+locale → render → bundle.
 
 Tasks are thin wrappers; all logic is in plain functions of the `lingopress` package. A
 user error in one work unit (a catalog a translator broke) fails that unit only, with a
@@ -15,12 +16,13 @@ from prefect.cache_policies import NO_CACHE
 from prefect.futures import PrefectFuture
 from prefect.states import Failed, State
 
+from lingopress.bundles import build_bundles
 from lingopress.config import Config, load_config
 from lingopress.draft import build_memory, engine_for, update_catalog
 from lingopress.errors import LingopressError
 from lingopress.ingest import Article, load_articles, write_templates
 from lingopress.memory import TranslationMemory
-from lingopress.publish import publish_locale
+from lingopress.publish import render_outputs, update_published
 from lingopress.storage import exclusive_run
 
 
@@ -75,7 +77,7 @@ def draft_task(config: Config, locale: str, article: Article, memory: Translatio
 @task(name="publish", task_run_name="publish-{locale}", cache_policy=NO_CACHE)
 def publish_task(config: Config, locale: str, articles: list[Article]) -> dict | State:
     try:
-        report = publish_locale(config, locale, articles)
+        report = update_published(config, locale, articles)
     except LingopressError as err:
         return _user_failure(err)
     logger = get_run_logger()
@@ -83,6 +85,23 @@ def publish_task(config: Config, locale: str, articles: list[Article]) -> dict |
         logger.info("%s/%s not published: %s", locale, slug, why)
     logger.info("%s: %d articles published", locale, len(report.published))
     return asdict(report)
+
+
+@task(name="render", cache_policy=NO_CACHE)
+def render_task(config: Config) -> list[str]:
+    # After every locale's publish task: each page links to all the languages it exists in.
+    written = render_outputs(config)
+    get_run_logger().info("rendered outputs, %d files changed", len(written))
+    return written
+
+
+@task(name="bundle", cache_policy=NO_CACHE)
+def bundle_task(config: Config) -> dict:
+    results = build_bundles(config)
+    for result in results.values():
+        get_run_logger().info("%s: bundle version %d%s", result.locale, result.version,
+                              " (new)" if result.created else " (unchanged)")
+    return {locale: asdict(result) for locale, result in results.items()}
 
 
 @flow(name="lingopress-pipeline")
@@ -101,8 +120,10 @@ def _run(config: Config, *, draft: bool, publish: bool) -> dict | State:
 
 def _stages(config: Config, *, draft: bool, publish: bool) -> dict | State:
     articles = ingest_task(config, write=draft)
-    summary: dict[str, dict] = {locale: {"draft": [], "publish": None} for locale in config.target_locales}
-    drafts: dict[str, list[PrefectFuture]] = {locale: [] for locale in config.target_locales}
+    # Publishing includes the source locale: the French original is published too.
+    locales = ((config.source_locale,) if publish else ()) + config.target_locales
+    summary: dict[str, dict] = {locale: {"draft": [], "publish": None} for locale in locales}
+    drafts: dict[str, list[PrefectFuture]] = {locale: [] for locale in locales}
     if draft:
         for locale in config.target_locales:
             memory = memory_task.submit(config, locale, articles)
@@ -112,9 +133,9 @@ def _stages(config: Config, *, draft: bool, publish: bool) -> dict | State:
     if publish:
         publishes = {locale: publish_task.submit(config, locale, articles,
                                                  wait_for=[allow_failure(f) for f in drafts[locale]])
-                     for locale in config.target_locales}
+                     for locale in locales}
     failures = []
-    for locale in config.target_locales:
+    for locale in locales:
         for future in drafts[locale]:
             future.wait()
             if future.state.is_completed():
@@ -128,6 +149,11 @@ def _stages(config: Config, *, draft: bool, publish: bool) -> dict | State:
                 summary[locale]["publish"] = future.result()
             else:
                 failures.append(future.state.message or f"publish {locale} failed")
+    if publish:
+        # Also after a failed unit: its published state, and so its pages, stay as they were.
+        render_task(config)
+        for locale, result in bundle_task(config).items():
+            summary.setdefault(locale, {"draft": [], "publish": None})["bundle"] = result
     if failures:
         return Failed(message=f"{len(failures)} work unit(s) failed: " + "; ".join(failures),
                       data={"summary": summary, "failures": failures})

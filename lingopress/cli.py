@@ -87,7 +87,7 @@ def _run_flow(which: str, config: Config, *, check_engines: bool) -> dict:
 
 def _print_summary(result: dict) -> None:
     table = Table(title="lingopress")
-    for column in ("locale", "catalogs", "memory", "machine drafts", "published", "held back"):
+    for column in ("locale", "catalogs", "memory", "machine drafts", "published", "held back", "bundle"):
         table.add_column(column)
     for locale, stages in result["summary"].items():
         drafts = stages.get("draft") or []
@@ -99,12 +99,19 @@ def _print_summary(result: dict) -> None:
             if drafts else "-",
             str(sum(d["drafted"] for d in drafts)) if drafts else "-",
             ", ".join(publish.get("published", [])) or "-",
-            "\n".join(f"{slug}: {why}" for slug, why in publish.get("held_back", {}).items()) or "-")
+            "\n".join(f"{slug}: {why}" for slug, why in publish.get("held_back", {}).items()) or "-",
+            _bundle_cell(stages.get("bundle")))
     console.print(table)
     if result["failures"]:
         for failure in result["failures"]:
             errors.print(f"[bold red]error:[/] {failure}", highlight=False, soft_wrap=True)
         raise typer.Exit(RUN_FAILED)
+
+
+def _bundle_cell(bundle: dict | None) -> str:
+    if not bundle:
+        return "-"
+    return f"v{bundle['version']} ({'new' if bundle['created'] else 'unchanged'})"
 
 
 @app.command()
@@ -145,6 +152,27 @@ def ingest(project: ProjectOption = Path(".")) -> None:
         written = write_templates(config, articles)
         console.print(f"{len(articles)} articles, {sum(len(a.segments) for a in articles)} units; "
                       f"templates updated: {', '.join(written) or 'none'}")
+
+
+@app.command()
+def pull(
+    source: Annotated[str, typer.Argument(help="URL or directory where outputs/bundles (or outputs/) is served.")],
+    locale: Annotated[str, typer.Option("--locale", help="The locale to install, e.g. en.")],
+    dest: Annotated[Path, typer.Option("--dest", help="Directory to install the bundle into (replaced atomically).")],
+    version: Annotated[Optional[int], typer.Option("--version", help="A published version; default: the latest.")] = None,
+) -> None:
+    """Download a locale bundle, verify it and install it into DEST (publishers; no project needed)."""
+    from .pull import pull as pull_bundle
+
+    with user_errors():
+        result = pull_bundle(source, locale, dest, version=version)
+        if result.changed:
+            console.print(f"installed {result.locale} version {result.version} ({result.articles} articles, "
+                          f"{result.files} files, all sha256 verified) from {result.url} into {result.dest}",
+                          highlight=False, soft_wrap=True)
+        else:
+            console.print(f"{result.dest} already holds {result.locale} version {result.version}, "
+                          "verified; nothing to do", highlight=False, soft_wrap=True)
 
 
 @models_app.command("list")

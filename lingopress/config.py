@@ -22,6 +22,16 @@ class ArgosSettings:
 
 
 @dataclass(frozen=True)
+class PublishSettings:
+    # Share of an article's units that must be approved before it is published. Below 1.0
+    # the missing units show the French original; off by default because this is medical
+    # content, where a mixed-language page is a choice someone has to make on purpose.
+    fallback_threshold: float = 1.0
+    # Prefix for hreflang/alternate links ("https://example.org/health"); empty: relative links.
+    base_url: str = ""
+
+
+@dataclass(frozen=True)
 class Config:
     project_dir: Path
     source_locale: str = "fr"
@@ -32,6 +42,7 @@ class Config:
     outputs_dir: Path = Path("outputs")
     argos: ArgosSettings = field(default_factory=ArgosSettings)
     lock_timeout_s: float = 600.0
+    publish: PublishSettings = field(default_factory=PublishSettings)
 
     @property
     def config_path(self) -> Path:
@@ -118,6 +129,12 @@ def load_config(project_dir: Path | str = ".", *, locales: list[str] | None = No
     if not isinstance(timeout, (int, float)) or timeout < 0:
         raise ConfigError("lock_timeout_s must be a number of seconds ≥ 0", path=path,
                           line=where("lock_timeout_s"), hint="e.g. lock_timeout_s = 600")
+    publish_raw = raw.get("publish", {})
+    threshold = publish_raw.get("fallback_threshold", 1.0)
+    if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or not 0 < threshold <= 1:
+        raise ConfigError("publish.fallback_threshold must be a number in (0, 1]", path=path,
+                          line=where("fallback_threshold"),
+                          hint="1.0 publishes fully approved articles only; e.g. 0.9 fills up to 10% with French")
     return Config(
         project_dir=project,
         lock_timeout_s=float(timeout),
@@ -132,6 +149,8 @@ def load_config(project_dir: Path | str = ".", *, locales: list[str] | None = No
             download=bool(argos_raw.get("download", True)),
             beam_size=beam,
         ),
+        publish=PublishSettings(fallback_threshold=float(threshold),
+                                base_url=str(publish_raw.get("base_url", "") or "").rstrip("/")),
     )
 
 

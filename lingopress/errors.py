@@ -11,7 +11,8 @@ class LingopressError(Exception):
     def __init__(self, message: str, *, path: Path | str | None = None,
                  line: int | None = None, hint: str | None = None) -> None:
         self.message = message
-        self.path = Path(path) if path is not None else None
+        # A URL is a place too, but Path() would fold its "//".
+        self.path = Path(path) if path is not None and "://" not in str(path) else path
         self.line = line
         self.hint = hint
         super().__init__(self.render())
@@ -44,8 +45,22 @@ class ModelError(LingopressError):
     """A translation model is missing or cannot be installed."""
 
 
-def _display(path: Path) -> str:
+class PublishError(LingopressError):
+    """Published state or outputs cannot be read or written."""
+
+
+class BundleError(LingopressError):
+    """A locale bundle cannot be built."""
+
+
+class PullError(LingopressError):
+    """A bundle cannot be fetched, verified or installed."""
+
+
+def _display(path: Path | str) -> str:
     """Show paths relative to the working directory when they are below it."""
+    if isinstance(path, str):
+        return path
     try:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
     except ValueError:

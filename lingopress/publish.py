@@ -1,18 +1,36 @@
-"""Publish: render fully approved articles per locale to HTML, Markdown and JSON.
+"""Publish: decide which approved version of each article is live per locale, then render it.
 
-An article is published in a locale only when every unit has an approved translation.
-Otherwise nothing is written for it, so whatever was published before stays live.
+Publishing has two steps, so that every page can link to every language it exists in:
+
+1. `update_published(config, locale, articles)` decides, per article, what is live in one
+   locale and records it in the locale's published state, `outputs/.state/<locale>.json`:
+   the French source text and the approved translations the live version was made from.
+   An article is published only when every unit is approved (or, when the operator lowered
+   `[publish] fallback_threshold`, enough of them) and the gate (QA) lets it through.
+   Otherwise its last approved version stays live: a source change that makes an article
+   incomplete never turns its page into a partial one.
+2. `render_outputs(config)` renders every locale's state to HTML, Markdown and JSON, the
+   locale index pages and the root index. Pages are a function of the states alone, so an
+   old approved version can be rendered again (to gain a new hreflang alternate) without
+   its catalog, which may since have changed.
+
+The French original is published too, as the source locale (`outputs/fr/`), from the
+current sources and always approved: every translation's hreflang alternates and its
+"original" link point at a real page.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
+from pathlib import Path
 
 import mdformat.plugins
+import polib
 import yaml
 from babel import Locale
 from babel.dates import format_date
@@ -22,12 +40,79 @@ from mdformat.renderer import MDRenderer
 
 from .catalog import is_approved, read_catalog
 from .config import Config
-from .errors import CatalogError
-from .ingest import TRANSLATABLE_FIELDS, Article
+from .errors import CatalogError, PublishError
+from .ingest import Article, parse_article
 from .markup import iter_units, parser
 from .storage import write_text_if_changed
 
 log = logging.getLogger(__name__)
+
+STATE_FORMAT = 1
+ARTICLE_SUFFIXES = (".html", ".md", ".json")
+INDEX_FILES = ("index.html", "index.json")
+
+Key = tuple[str, str]  # (msgctxt, msgid): the unit's kind and French text
+# Why `article` must not be published from `catalog` in this locale, or None to let it through.
+Gate = Callable[[Article, polib.POFile], "str | None"]
+
+
+def default_gate(article: Article, catalog: polib.POFile) -> str | None:
+    """The publishing gate used when the caller gives none.
+
+    This is the one place a check that holds back an article plugs in (issue 5's QA:
+    an article with a QA error in this catalog is not published, its last approved
+    version stays live). It runs only for articles whose units are all approved.
+    """
+    return None
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """One live version of an article in a locale: the source and the translations it was made from."""
+
+    slug: str
+    source: str  # the French Markdown file as it was when this version was approved
+    source_hash: str
+    translations: tuple[tuple[str, str, str], ...]  # (msgctxt, msgid, msgstr), sorted
+    units: int
+    approved: int
+    original: bool = False  # the source locale itself: every unit is its own translation
+
+    @property
+    def fallback(self) -> int:
+        """Units shown in French because they had no approved translation."""
+        return self.units - self.approved
+
+    @property
+    def translation_hash(self) -> str:
+        return translation_hash(self.mapping())
+
+    def mapping(self) -> dict[Key, str]:
+        return {(context, source): text for context, source, text in self.translations}
+
+    def to_json(self) -> dict:
+        return {"source": self.source, "source_hash": self.source_hash,
+                "translations": [list(entry) for entry in self.translations],
+                "units": self.units, "approved": self.approved, "original": self.original}
+
+
+@dataclass
+class PublishReport:
+    locale: str
+    published: list[str] = field(default_factory=list)  # live in their current approved version
+    held_back: dict[str, str] = field(default_factory=dict)  # slug → why the current one is not
+    kept_live: list[str] = field(default_factory=list)  # held back, an older approved version stays
+    fallback: dict[str, int] = field(default_factory=dict)  # slug → units shown in French
+    withdrawn: list[str] = field(default_factory=list)  # source removed: pages removed
+    files_written: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Alternate:
+    locale: str
+    lang: str  # BCP 47, for hreflang and lang attributes
+    name: str  # the language's own name, from Babel
+    href: str
 
 
 @dataclass(frozen=True)
@@ -36,113 +121,316 @@ class RenderedArticle:
     locale: str
     title: str
     summary: str
+    published: date
+    fallback: int
     html: str
     markdown: str
     json: str
 
 
-@dataclass
-class PublishReport:
-    locale: str
-    published: list[str] = field(default_factory=list)
-    held_back: dict[str, str] = field(default_factory=dict)  # slug → why
-    files_written: list[str] = field(default_factory=list)
-
-
-def approved_translations(catalog) -> dict[tuple[str | None, str], str]:
+def approved_translations(catalog: polib.POFile) -> dict[Key, str]:
     return {(entry.msgctxt, entry.msgid): entry.msgstr for entry in catalog if is_approved(entry)}
 
 
-def render_article(article: Article, locale: str,
-                   translations: dict[tuple[str | None, str], str]) -> RenderedArticle | int:
-    """Render the article in `locale`, or return how many units lack an approved translation."""
+def translation_hash(translations: dict[Key, str]) -> str:
+    """sha256 of the translations a version was made from, independent of their order."""
+    rows = sorted([context, source, text] for (context, source), text in translations.items())
+    return hashlib.sha256(json.dumps(rows, ensure_ascii=False).encode("utf-8")).hexdigest()
+
+
+def unit_keys(article: Article) -> list[Key]:
+    """The article's distinct units in document order, as its catalog keys them."""
+    return list(dict.fromkeys((segment.kind, segment.text) for segment in article.segments))
+
+
+# --- step 1: what is live ----------------------------------------------------------------
+
+def update_published(config: Config, locale: str, articles: Sequence[Article], *,
+                     gate: Gate | None = None) -> PublishReport:
+    """Decide what is live in `locale` and record it in the locale's published state."""
+    report = PublishReport(locale)
+    previous = read_state(config, locale)
+    live: dict[str, Snapshot] = {}
+    for article in articles:
+        _check_slug(article)
+        if locale == config.source_locale:
+            live[article.slug] = original_snapshot(article)
+            report.published.append(article.slug)
+            continue
+        snapshot, why = _approved_snapshot(config, locale, article, gate or default_gate)
+        if snapshot is not None:
+            live[article.slug] = snapshot
+            report.published.append(article.slug)
+            if snapshot.fallback:
+                report.fallback[article.slug] = snapshot.fallback
+        elif article.slug in previous:
+            live[article.slug] = previous[article.slug]
+            report.kept_live.append(article.slug)
+            report.held_back[article.slug] = f"{why}; the last approved version stays live"
+        else:
+            report.held_back[article.slug] = why
+    # An article whose source is gone was withdrawn on purpose: its pages go too.
+    report.withdrawn = sorted(set(previous) - {article.slug for article in articles})
+    if write_state(config, locale, live):
+        report.files_written.append(config.relative(state_path(config, locale)))
+    for slug in report.withdrawn:
+        for name in article_files(slug):
+            config.output_dir(locale).joinpath(name).unlink(missing_ok=True)
+    log.info("%s: live %s; held back %s; kept live %s; withdrawn %s", locale,
+             report.published or "none", report.held_back or "none", report.kept_live or "none",
+             report.withdrawn or "none")
+    return report
+
+
+def original_snapshot(article: Article) -> Snapshot:
+    units = len(unit_keys(article))
+    return Snapshot(article.slug, article.text, article.source_hash, (), units, units, original=True)
+
+
+def _approved_snapshot(config: Config, locale: str, article: Article,
+                       gate: Gate) -> tuple[Snapshot | None, str]:
+    path = config.catalog_path(locale, article.slug)
+    if not path.exists():
+        return None, "no catalog yet"
+    try:
+        catalog = read_catalog(path, locale=locale)
+    except CatalogError as err:  # one broken catalog holds back its article, not the locale
+        return None, f"broken catalog: {err}"
+    approved = approved_translations(catalog)
+    keys = unit_keys(article)
+    found = {key: approved[key] for key in keys if key in approved}
+    missing = len(keys) - len(found)
+    if missing and len(found) < config.publish.fallback_threshold * len(keys):
+        return None, f"{missing} units not approved"
+    why = gate(article, catalog)
+    if why:
+        return None, why
+    translations = tuple(sorted((context, source, text) for (context, source), text in found.items()))
+    return Snapshot(article.slug, article.text, article.source_hash, translations, len(keys),
+                    len(found)), ""
+
+
+def _check_slug(article: Article) -> None:
+    if f"{article.slug}.html" in INDEX_FILES:
+        raise PublishError(f"slug {article.slug!r} is reserved for the locale index page",
+                           path=article.path, line=article.slug_line,
+                           hint="give the article another slug")
+
+
+def state_path(config: Config, locale: str) -> Path:
+    return config.outputs_dir / ".state" / f"{locale}.json"
+
+
+def published_locales(config: Config) -> list[str]:
+    """Every locale with a published state: the source locale first, then by code."""
+    codes = sorted(path.stem for path in (config.outputs_dir / ".state").glob("*.json"))
+    return sorted(codes, key=lambda code: (code != config.source_locale, code))
+
+
+def read_state(config: Config, locale: str) -> dict[str, Snapshot]:
+    """The live versions of a locale's articles, by slug ({} before the first publish)."""
+    path = state_path(config, locale)
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise PublishError(f"cannot read the published state: {err}", path=path,
+                           hint="restore it from a backup, or delete it: articles that are not "
+                                "fully approved now then stop being published") from err
+    try:
+        if raw["format"] != STATE_FORMAT or raw["locale"] != locale:
+            raise ValueError(f"format {raw['format']!r}, locale {raw['locale']!r}")
+        return {slug: Snapshot(slug, item["source"], item["source_hash"],
+                               tuple(tuple(entry) for entry in item["translations"]),
+                               item["units"], item["approved"], item["original"])
+                for slug, item in raw["articles"].items()}
+    except (KeyError, TypeError, ValueError) as err:
+        raise PublishError(f"published state is not lingopress state format {STATE_FORMAT} "
+                           f"for {locale}: {err}", path=path,
+                           hint="restore it from a backup, or delete it to start over") from err
+
+
+def write_state(config: Config, locale: str, live: dict[str, Snapshot]) -> bool:
+    document = {"format": STATE_FORMAT, "locale": locale,
+                "articles": {slug: live[slug].to_json() for slug in sorted(live)}}
+    return write_text_if_changed(state_path(config, locale),
+                                 json.dumps(document, ensure_ascii=False, indent=1) + "\n")
+
+
+# --- step 2: rendering -------------------------------------------------------------------
+
+def article_files(slug: str) -> list[str]:
+    return [f"{slug}{suffix}" for suffix in ARTICLE_SUFFIXES]
+
+
+def locale_files(snapshots: dict[str, Snapshot]) -> list[str]:
+    """Every file of a locale's published output, relative to `outputs/<locale>/`, sorted."""
+    return sorted([*INDEX_FILES, *(name for slug in snapshots for name in article_files(slug))])
+
+
+def render_outputs(config: Config) -> list[str]:
+    """Render every published locale and the root index; return the files that changed."""
+    states = {locale: read_state(config, locale) for locale in published_locales(config)}
+    where: dict[str, list[str]] = {}
+    for locale, snapshots in states.items():
+        for slug in snapshots:
+            where.setdefault(slug, []).append(locale)
+    written: list[str] = []
+
+    def write(path: Path, text: str) -> None:
+        if write_text_if_changed(path, text):
+            written.append(config.relative(path))
+
+    for locale, snapshots in states.items():
+        out = config.output_dir(locale)
+        entries = []
+        for slug, snapshot in sorted(snapshots.items()):
+            article = parse_article(state_path(config, locale), snapshot.source)
+            rendered = render_article(
+                article, locale, snapshot.mapping(),
+                alternates=[_alternate(config, code, f"{slug}.html") for code in where[slug]],
+                source_locale=config.source_locale, original=snapshot.original)
+            if rendered.fallback != snapshot.fallback:
+                raise PublishError(f"{slug}: {rendered.fallback} units lack a translation, the "
+                                   f"state says {snapshot.fallback}", path=state_path(config, locale),
+                                   hint="delete the file and publish again")
+            for suffix, text in zip(ARTICLE_SUFFIXES, (rendered.html, rendered.markdown, rendered.json)):
+                write(out / f"{slug}{suffix}", text)
+            entries.append(rendered)
+        index_html, index_json = render_index(config, locale, entries, list(states))
+        write(out / "index.html", index_html)
+        write(out / "index.json", index_json)
+    if states:
+        write(config.outputs_dir / "index.html", render_root_index(config, states))
+    log.info("rendered %d locales, %d files changed", len(states), len(written))
+    return written
+
+
+def publish_locale(config: Config, locale: str, articles: Sequence[Article], *,
+                   gate: Gate | None = None) -> PublishReport:
+    """Both steps for one locale (and the French original): decide, then render everything."""
+    if locale != config.source_locale:
+        update_published(config, config.source_locale, articles)
+    report = update_published(config, locale, articles, gate=gate)
+    report.files_written.extend(render_outputs(config))
+    return report
+
+
+def render_article(article: Article, locale: str, translations: dict[Key, str], *,
+                   alternates: Sequence[Alternate] = (), source_locale: str = "fr",
+                   original: bool = False) -> RenderedArticle:
+    """Render `article` in `locale`; a unit without a translation keeps its French text."""
     md = parser()
     tokens = [token for token in md.parse(article.text) if token.type != "front_matter"]
-    missing = 0
-    fields: dict[str, str] = {}
-    for name in TRANSLATABLE_FIELDS:
-        source = str(article.meta[name]).strip()
-        fields[name] = translations.get((name, source), "")
-        missing += not fields[name]
+    fallback = 0
+
+    def translate(kind: str, text: str) -> str | None:
+        nonlocal fallback
+        if original:
+            return text
+        translated = translations.get((kind, text))
+        fallback += translated is None
+        return translated
+
+    title = translate("title", str(article.meta["title"]).strip()) or str(article.meta["title"]).strip()
+    summary = translate("summary", str(article.meta["summary"]).strip()) or str(article.meta["summary"]).strip()
     for unit in iter_units(md, tokens):
-        translated = translations.get((unit.kind, unit.text))
-        if translated is None:
-            missing += 1
-        else:
+        translated = translate(unit.kind, unit.text)
+        if translated is not None:
             unit.replace(translated)
-    if missing:
-        return missing
 
     body_html = md.renderer.render(tokens, md.options, {})
     body_md = MDRenderer().render(
         tokens, {"parser_extension": [mdformat.plugins.PARSER_EXTENSIONS["tables"]], "mdformat": {}}, {})
     info = Locale.parse(locale)
-    published = article.meta["date"]
+    published = publication_date(article)
+    source = next((alt for alt in alternates if alt.locale == source_locale), None)
     context = {
-        "lang": locale.replace("_", "-"),
-        "dir": info.text_direction,
-        "title": fields["title"],
-        "summary": fields["summary"],
-        "date_iso": published.isoformat(),
+        "lang": bcp47(locale), "dir": info.text_direction, "language_name": language_name(locale),
+        "title": title, "summary": summary, "date_iso": published.isoformat(),
         "date_text": format_date(published, format="long", locale=locale),
-        "language_name": info.display_name,
-        "body": Markup(body_html),  # markdown-it escapes text; raw HTML is off in parser()
+        "alternates": alternates, "source": source, "source_lang": bcp47(source_locale),
+        "original": original, "fallback": fallback,
+        "body": Markup(body_html),  # markdown-it escapes all text; raw HTML is off in parser()
     }
     html = _templates().get_template("article.html.j2").render(**context)
-    front = {"title": fields["title"], "summary": fields["summary"], "slug": article.slug,
-             "date": published, "lang": locale, "source_lang": "fr"}
-    markdown = "---\n" + yaml.safe_dump(front, allow_unicode=True, sort_keys=False) + "---\n\n" + body_md
-    document = {"slug": article.slug, "lang": locale, "dir": info.text_direction,
-                "title": fields["title"], "summary": fields["summary"],
-                "date": published.isoformat(), "html": body_html, "source_hash": article.source_hash}
-    return RenderedArticle(article.slug, locale, fields["title"], fields["summary"], html, markdown,
+    front = {"title": title, "summary": summary, "slug": article.slug, "date": published,
+             "lang": bcp47(locale), "dir": info.text_direction, "source_lang": bcp47(source_locale),
+             "source_hash": article.source_hash}
+    markdown = _templates().get_template("article.md.j2").render(
+        front_matter=yaml.safe_dump(front, allow_unicode=True, sort_keys=False), body=body_md)
+    document = {
+        "slug": article.slug, "lang": bcp47(locale), "dir": info.text_direction,
+        "language_name": language_name(locale), "title": title, "summary": summary,
+        "date": published.isoformat(), "date_text": context["date_text"],
+        "html": body_html, "markdown": body_md,
+        "alternates": [{"lang": alt.lang, "name": alt.name, "href": alt.href} for alt in alternates],
+        "source": {"lang": bcp47(source_locale), "hash": article.source_hash,
+                   "href": source.href if source else None},
+        "translation_hash": translation_hash(translations),
+        "fallback_units": fallback,
+    }
+    return RenderedArticle(article.slug, locale, title, summary, published, fallback, html, markdown,
                            json.dumps(document, ensure_ascii=False, indent=2) + "\n")
 
 
-def publish_locale(config: Config, locale: str, articles: Sequence[Article]) -> PublishReport:
-    """Publish every fully approved article of one locale and refresh its index page."""
-    report = PublishReport(locale)
-    out = config.output_dir(locale)
-    for article in articles:
-        path = config.catalog_path(locale, article.slug)
-        if not path.exists():
-            report.held_back[article.slug] = "no catalog yet"
-            continue
-        try:
-            catalog = read_catalog(path, locale=locale)
-        except CatalogError as err:
-            report.held_back[article.slug] = f"broken catalog: {err}"
-            continue
-        rendered = render_article(article, locale, approved_translations(catalog))
-        if isinstance(rendered, int):
-            report.held_back[article.slug] = f"{rendered} units not approved"
-            continue
-        for suffix, text in ((".html", rendered.html), (".md", rendered.markdown), (".json", rendered.json)):
-            target = out / f"{article.slug}{suffix}"
-            if write_text_if_changed(target, text):
-                report.files_written.append(config.relative(target))
-        report.published.append(article.slug)
-    index = out / "index.html"
-    if write_text_if_changed(index, render_index(config, locale)):
-        report.files_written.append(config.relative(index))
-    log.info("%s: published %s; held back %s", locale, report.published or "none",
-             report.held_back or "none")
-    return report
-
-
-def render_index(config: Config, locale: str) -> str:
-    """The locale's index: every article published in it, now or by an earlier run."""
-    entries = []
-    for document_path in sorted(config.output_dir(locale).glob("*.json")):
-        document = json.loads(document_path.read_text(encoding="utf-8"))
-        entries.append({"href": f"{document['slug']}.html", "title": document["title"],
-                        "summary": document["summary"],
-                        "date_text": format_date(date.fromisoformat(document["date"]),
-                                                 format="long", locale=locale)})
+def render_index(config: Config, locale: str, articles: Sequence[RenderedArticle],
+                 locales: Sequence[str]) -> tuple[str, str]:
+    """A locale's index page and its JSON twin: every article live in it, newest first."""
+    ordered = sorted(articles, key=lambda a: (-a.published.toordinal(), a.slug))
+    entries = [{"slug": a.slug, "title": a.title, "summary": a.summary,
+                "date": a.published.isoformat(),
+                "date_text": format_date(a.published, format="long", locale=locale),
+                "href": f"{a.slug}.html", "markdown": f"{a.slug}.md", "json": f"{a.slug}.json"}
+               for a in ordered]
     info = Locale.parse(locale)
-    return _templates().get_template("index.html.j2").render(
-        lang=locale.replace("_", "-"), dir=info.text_direction, language_name=info.display_name,
-        articles=entries)
+    html = _templates().get_template("index.html.j2").render(
+        lang=bcp47(locale), dir=info.text_direction, language_name=language_name(locale),
+        articles=entries, alternates=[_alternate(config, code, "index.html") for code in locales])
+    document = {"lang": bcp47(locale), "dir": info.text_direction,
+                "language_name": language_name(locale), "articles": entries}
+    return html, json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+
+def render_root_index(config: Config, states: dict[str, dict[str, Snapshot]]) -> str:
+    """`outputs/index.html`: the published locales, each named in its own language."""
+    locales = [{"lang": bcp47(code), "dir": Locale.parse(code).text_direction,
+                "name": language_name(code), "href": f"{code}/index.html", "count": len(snapshots)}
+               for code, snapshots in states.items()]
+    return _templates().get_template("root.html.j2").render(lang=bcp47(config.source_locale),
+                                                            locales=locales)
+
+
+def publication_date(article: Article) -> date:
+    value = article.meta["date"]
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value).strip())
+    except ValueError as err:
+        raise PublishError(f"front matter date {value!r} is not a date", path=article.path,
+                           hint="write it as YYYY-MM-DD, e.g. date: 2026-11-27") from err
+
+
+def bcp47(locale: str) -> str:
+    return locale.replace("_", "-")
+
+
+def language_name(locale: str) -> str:
+    """The language's name in itself (Babel/CLDR), capitalised as a menu entry: "Français"."""
+    name = Locale.parse(locale).display_name or locale
+    return name[:1].upper() + name[1:]
+
+
+def _alternate(config: Config, locale: str, name: str) -> Alternate:
+    # Relative links work wherever outputs/ is served; hreflang wants absolute URLs, which
+    # need to know the site: [publish] base_url gives it.
+    base = config.publish.base_url
+    href = f"{base}/{locale}/{name}" if base else f"../{locale}/{name}"
+    return Alternate(locale, bcp47(locale), language_name(locale), href)
 
 
 _ENVIRONMENT: Environment | None = None
@@ -151,7 +439,9 @@ _ENVIRONMENT: Environment | None = None
 def _templates() -> Environment:
     global _ENVIRONMENT
     if _ENVIRONMENT is None:
+        # Autoescape for HTML templates. The Markdown template gets text that is already
+        # safe for its format (mdformat escapes '<' as '\\<', YAML is dumped by PyYAML).
         _ENVIRONMENT = Environment(loader=PackageLoader("lingopress", "templates"),
                                    autoescape=select_autoescape(["html", "html.j2"]),
-                                   keep_trailing_newline=True)
+                                   keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True)
     return _ENVIRONMENT

@@ -20,6 +20,16 @@ if ! command -v msgfmt >/dev/null 2>&1; then
     fi
 fi
 
+# Headless Chromium opens published pages in the browser test (tests/test_browser.py);
+# DejaVu has the Arabic glyphs for its screenshot. Debian's package is `chromium`.
+if ! command -v chromium >/dev/null 2>&1; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+        apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core
+    else
+        echo "warning: chromium is missing; the browser test is skipped outside CI (install it with your package manager)" >&2
+    fi
+fi
+
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip
 # torch comes in through argostranslate → stanza. Pinning it first keeps pip on the

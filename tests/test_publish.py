@@ -1,18 +1,23 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
 
 import polib
+import pytest
+import yaml
 
 from conftest import make_project
 from lingopress.catalog import read_catalog, write_catalog
 from lingopress.config import load_config
 from lingopress.draft import update_locale
+from lingopress.errors import ConfigError, PublishError
 from lingopress.ingest import load_articles
 from lingopress.markup import parser
-from lingopress.publish import publish_locale
+from lingopress.publish import (PublishReport, publish_locale, read_state, render_outputs, state_path,
+                                update_published)
 
 SOURCE = """---
 title: "Titre"
@@ -126,3 +131,283 @@ def test_untranslated_catalog_written_by_polib_elsewhere_is_held_back(tmp_path: 
     catalog = polib.pofile(str(config.catalog_path("de", "essai")))
     assert all(entry.msgstr == "" for entry in catalog)
     assert publish_locale(config, "de", articles).held_back["essai"].endswith("units not approved")
+
+
+# --- rich outputs, hreflang, policy ---------------------------------------------------------
+
+def alternates(html: str) -> dict[str, str]:
+    parsed = Tags()
+    parsed.feed(html)
+    return {link["hreflang"]: link["href"] for link in parsed.attrs.get("link", [])
+            if link.get("rel") == "alternate"}
+
+
+def multi(tmp_path: Path, locales: tuple[str, ...], source: str = SOURCE, extra_config: str = ""):
+    project = make_project(tmp_path, locales=locales, engine="none", sources={"essai.md": source})
+    if extra_config:
+        with open(project / "lingopress.toml", "a", encoding="utf-8") as handle:
+            handle.write(extra_config)
+    config = load_config(project)
+    articles = load_articles(config)
+    for locale in locales:
+        update_locale(config, locale, articles, None)
+    return config, articles
+
+
+def publish_all(config, articles, gate=None) -> dict[str, PublishReport]:
+    reports = {locale: update_published(config, locale, articles, gate=gate)
+               for locale in (config.source_locale, *config.target_locales)}
+    render_outputs(config)
+    return reports
+
+
+def read(config, locale: str, name: str) -> str:
+    return (config.output_dir(locale) / name).read_text(encoding="utf-8")
+
+
+def test_hreflang_alternates_point_to_every_published_locale_and_the_original(tmp_path: Path):
+    config, articles = multi(tmp_path, ("en", "ar", "de"))
+    approve_all(config.catalog_path("en", "essai"), lambda e: f"EN {e.msgid}")
+    approve_all(config.catalog_path("ar", "essai"), lambda e: f"ع {e.msgid}")
+    reports = publish_all(config, articles)
+    assert reports["de"].held_back == {"essai": "12 units not approved"}
+    assert not (config.output_dir("de") / "essai.html").exists()
+    expected = {"fr": "../fr/essai.html", "en": "../en/essai.html", "ar": "../ar/essai.html",
+                "x-default": "../fr/essai.html"}
+    for locale in ("fr", "en", "ar"):
+        assert alternates(read(config, locale, "essai.html")) == expected, locale
+        document = json.loads(read(config, locale, "essai.json"))
+        assert [alt["lang"] for alt in document["alternates"]] == ["fr", "ar", "en"]
+        assert document["source"] == {"lang": "fr", "hash": articles[0].source_hash, "href": "../fr/essai.html"}
+    english = read(config, "en", "essai.html")
+    # Language names come from Babel, each in its own language, with lang/hreflang set.
+    assert '<a href="../ar/essai.html" hreflang="ar" lang="ar">العربية</a>' in english
+    assert '<a href="../fr/essai.html" hreflang="fr" lang="fr" class="original">Français</a>' in english
+    assert '<a href="index.html" rel="index">English</a>' in english
+    # The French original is a real page, rendered from the source.
+    french = read(config, "fr", "essai.html")
+    assert '<html lang="fr" dir="ltr">' in french and "<h1>Titre</h1>" in french and "5 mars 2026" in french
+
+    # German gets approved later and is published on its own: the pages already live in the
+    # other locales gain the German alternate, though their locales were not in this run.
+    approve_all(config.catalog_path("de", "essai"), lambda e: f"DE {e.msgid}")
+    report = publish_locale(config, "de", articles)
+    assert report.published == ["essai"]
+    assert "outputs/en/essai.html" in report.files_written
+    for locale in ("fr", "en", "ar", "de"):
+        assert alternates(read(config, locale, "essai.html"))["de"] == "../de/essai.html"
+    assert "5. März 2026" in read(config, "de", "essai.html")
+
+
+def test_base_url_makes_alternates_absolute(tmp_path: Path):
+    config, articles = multi(tmp_path, ("en",), extra_config='\n[publish]\nbase_url = "https://health.example/"\n')
+    approve_all(config.catalog_path("en", "essai"), lambda e: f"EN {e.msgid}")
+    publish_all(config, articles)
+    assert alternates(read(config, "en", "essai.html")) == {
+        "fr": "https://health.example/fr/essai.html", "en": "https://health.example/en/essai.html",
+        "x-default": "https://health.example/fr/essai.html"}
+
+
+def test_rtl_pages_and_indexes(tmp_path: Path):
+    config, articles = multi(tmp_path, ("ar", "en"))
+    approve_all(config.catalog_path("ar", "essai"), lambda e: f"ع {e.msgid}")
+    publish_all(config, articles)
+    for name in ("essai.html", "index.html"):
+        assert '<html lang="ar" dir="rtl">' in read(config, "ar", name)
+    assert "5 مارس 2026" in read(config, "ar", "essai.html")
+    assert json.loads(read(config, "ar", "essai.json"))["dir"] == "rtl"
+    assert json.loads(read(config, "ar", "index.json"))["dir"] == "rtl"
+    front = yaml.safe_load(read(config, "ar", "essai.md").split("---\n")[1])
+    assert front["dir"] == "rtl" and front["lang"] == "ar"
+    # English has nothing approved: its index exists and is empty, left to right.
+    english_index = read(config, "en", "index.html")
+    assert '<html lang="en" dir="ltr">' in english_index and "essai" not in english_index
+    root = (config.outputs_dir / "index.html").read_text(encoding="utf-8")
+    assert '<li lang="ar" dir="rtl"><a href="ar/index.html" hreflang="ar">العربية</a> (1)</li>' in root
+    assert '<li lang="fr" dir="ltr"><a href="fr/index.html" hreflang="fr">Français</a> (1)</li>' in root
+    assert '<a href="en/index.html" hreflang="en">English</a> (0)' in root
+
+
+def test_markdown_output_has_translated_front_matter_and_the_same_structure(tmp_path: Path):
+    config, articles = multi(tmp_path, ("es",))
+    approve_all(config.catalog_path("es", "essai"), lambda e: f"ES {e.msgid}")
+    publish_all(config, articles)
+    text = read(config, "es", "essai.md")
+    _, front_text, body = text.split("---\n", 2)
+    front = yaml.safe_load(front_text)
+    assert front == {"title": "ES Titre", "summary": "ES Résumé.", "slug": "essai",
+                     "date": date(2026, 3, 5), "lang": "es", "dir": "ltr", "source_lang": "fr",
+                     "source_hash": articles[0].source_hash}
+    assert "# ES Titre" in body and "[lien](https://example.org/x_y)" in body
+    assert structure(parser().render(body)) == structure(parser().render(SOURCE))
+
+
+def test_json_output_for_headless_cms(tmp_path: Path):
+    config, articles = multi(tmp_path, ("en",))
+    approve_all(config.catalog_path("en", "essai"), lambda e: f"EN {e.msgid}")
+    publish_all(config, articles)
+    document = json.loads(read(config, "en", "essai.json"))
+    assert {key: document[key] for key in ("slug", "lang", "dir", "language_name", "title", "summary",
+                                           "date", "date_text", "fallback_units")} == {
+        "slug": "essai", "lang": "en", "dir": "ltr", "language_name": "English", "title": "EN Titre",
+        "summary": "EN Résumé.", "date": "2026-03-05", "date_text": "March 5, 2026", "fallback_units": 0}
+    html = read(config, "en", "essai.html")
+    assert document["html"] in html and document["html"].startswith("<h1>EN Titre</h1>")
+    assert document["markdown"] in read(config, "en", "essai.md")
+    state = read_state(config, "en")["essai"]
+    assert document["translation_hash"] == state.translation_hash and state.approved == state.units == 12
+    index = json.loads(read(config, "en", "index.json"))
+    assert index["articles"] == [{"slug": "essai", "title": "EN Titre", "summary": "EN Résumé.",
+                                  "date": "2026-03-05", "date_text": "March 5, 2026", "href": "essai.html",
+                                  "markdown": "essai.md", "json": "essai.json"}]
+
+
+def test_script_in_a_translation_is_shown_as_text_in_every_format(tmp_path: Path):
+    config, articles = multi(tmp_path, ("en",))
+    payload = "<script>document.title='pwned'</script><img src=x onerror=alert(1)>"
+    approve_all(config.catalog_path("en", "essai"), lambda e: f"EN {e.msgid} {payload}")
+    publish_all(config, articles)
+    for name in ("essai.html", "index.html"):
+        html = read(config, "en", name)
+        assert "<script" not in html and "<img src=x" not in html
+        assert "&lt;script&gt;document.title=" in html
+    assert "<title>EN Titre &lt;script&gt;" in read(config, "en", "essai.html")
+    assert 'content="EN Résumé. &lt;script&gt;' in read(config, "en", "essai.html")
+    document = json.loads(read(config, "en", "essai.json"))
+    assert "<script" not in document["html"] and document["title"] == f"EN Titre {payload}"
+    body = read(config, "en", "essai.md").split("---\n", 2)[2]
+    assert "\\<script>" in body and "<script" not in parser().render(body)
+    root = (config.outputs_dir / "index.html").read_text(encoding="utf-8")
+    assert "<script" not in root
+
+
+def test_incomplete_update_keeps_the_last_approved_page(tmp_path: Path):
+    config, articles = multi(tmp_path, ("en", "de"))
+    approve_all(config.catalog_path("en", "essai"), lambda e: f"EN {e.msgid}")
+    publish_all(config, articles)
+    live = {name: read(config, "en", name) for name in ("essai.html", "essai.md", "essai.json", "index.html")}
+
+    # The source changes: a paragraph is edited and one is added. The catalog now has two
+    # untranslated entries, so the English article is incomplete again.
+    changed = SOURCE.replace("> Citation.", "> Citation modifiée.") + "\nNouveau paragraphe.\n"
+    (config.sources_dir / "essai.md").write_text(changed, encoding="utf-8")
+    articles = load_articles(config)
+    for locale in ("en", "de"):
+        update_locale(config, locale, articles, None)
+    reports = publish_all(config, articles)
+    assert reports["en"].kept_live == ["essai"] and reports["en"].published == []
+    assert reports["en"].held_back == {"essai": "2 units not approved; the last approved version stays live"}
+    assert {name: read(config, "en", name) for name in live} == live
+    assert "Nouveau paragraphe." in read(config, "fr", "essai.html")  # the original follows the source
+
+    # Meanwhile German is approved: the old English version is rendered again, from its
+    # snapshot, with the new alternate, and still none of the new French text.
+    approve_all(config.catalog_path("de", "essai"), lambda e: f"DE {e.msgid}")
+    publish_all(config, articles)
+    english = read(config, "en", "essai.html")
+    assert alternates(english)["de"] == "../de/essai.html"
+    assert "EN Citation." in english and "Nouveau" not in english and "modifiée" not in english
+
+    # The edited unit came back fuzzy with its old translation as a starting point (msgmerge);
+    # once the translator revises and approves the new units, the new version replaces the old.
+    catalog = read_catalog(config.catalog_path("en", "essai"))
+    edited = catalog.find("Citation modifiée.", msgctxt="blockquote")
+    assert edited.msgstr == "EN Citation." and "fuzzy" in edited.flags
+    assert edited.previous_msgid == "Citation."
+    approve_all(config.catalog_path("en", "essai"), lambda e: f"EN {e.msgid}")
+    reports = publish_all(config, articles)
+    assert reports["en"].published == ["essai"] and not reports["en"].kept_live
+    english = read(config, "en", "essai.html")
+    assert "EN Nouveau paragraphe." in english and "EN Citation modifiée." in english
+
+
+def test_gate_holds_back_an_article_and_its_last_version_stays(tmp_path: Path):
+    config, articles = multi(tmp_path, ("en",))
+    approve_all(config.catalog_path("en", "essai"), lambda e: f"EN {e.msgid}")
+    publish_all(config, articles)
+    before = read(config, "en", "essai.html")
+    approve_all(config.catalog_path("en", "essai"), lambda e: f"EN2 {e.msgid}")
+    seen = []
+
+    def qa(article, catalog):
+        seen.append((article.slug, len(catalog)))
+        return "QA: number 2 missing in translation"
+
+    report = update_published(config, "en", articles, gate=qa)
+    render_outputs(config)
+    assert seen == [("essai", 12)]
+    assert report.held_back == {"essai": "QA: number 2 missing in translation; the last approved version stays live"}
+    assert read(config, "en", "essai.html") == before
+    assert update_published(config, "en", articles, gate=lambda a, c: None).published == ["essai"]
+    render_outputs(config)
+    assert "EN2 Titre" in read(config, "en", "essai.html")
+
+
+def test_broken_catalog_holds_back_its_article_and_the_last_version_stays(tmp_path: Path):
+    config, articles = multi(tmp_path, ("en",))
+    approve_all(config.catalog_path("en", "essai"), lambda e: f"EN {e.msgid}")
+    publish_all(config, articles)
+    before = read(config, "en", "essai.html")
+    path = config.catalog_path("en", "essai")
+    path.write_text(path.read_text(encoding="utf-8").replace('msgstr "EN Titre"', 'msgstr "EN Titre'),
+                    encoding="utf-8")
+    report = publish_all(config, articles)["en"]
+    assert report.kept_live == ["essai"]
+    assert report.held_back["essai"].startswith("broken catalog: ")
+    assert "translations/en/essai.po:" in report.held_back["essai"]
+    assert report.held_back["essai"].endswith("; the last approved version stays live")
+    assert read(config, "en", "essai.html") == before
+
+
+def test_fallback_to_french_is_off_by_default_and_configurable(tmp_path: Path):
+    config, articles = multi(tmp_path, ("en",))
+    approve_all(config.catalog_path("en", "essai"),
+                lambda e: "" if e.msgid == "Citation." else f"EN {e.msgid}")
+    assert config.publish.fallback_threshold == 1.0
+    assert publish_all(config, articles)["en"].held_back == {"essai": "1 units not approved"}
+    assert not (config.output_dir("en") / "essai.html").exists()
+
+    toml = config.config_path.read_text(encoding="utf-8")
+    config.config_path.write_text(toml + "\n[publish]\nfallback_threshold = 0.9\n", encoding="utf-8")
+    config = load_config(config.project_dir)
+    report = publish_all(config, articles)["en"]
+    assert report.published == ["essai"] and report.fallback == {"essai": 1}
+    html = read(config, "en", "essai.html")
+    assert "<p>Citation.</p>" in html and "EN Texte" in html
+    assert '<p class="fallback" lang="fr" dir="ltr">' in html
+    assert json.loads(read(config, "en", "essai.json"))["fallback_units"] == 1
+    assert read_state(config, "en")["essai"].fallback == 1
+
+
+def test_fallback_threshold_is_checked(tmp_path: Path):
+    project = make_project(tmp_path, locales=("en",), engine="none")
+    toml = (project / "lingopress.toml").read_text(encoding="utf-8")
+    for bad in ("0", "1.5", '"yes"'):
+        (project / "lingopress.toml").write_text(toml + f"\n[publish]\nfallback_threshold = {bad}\n")
+        with pytest.raises(ConfigError, match=r"lingopress.toml:\d+: publish.fallback_threshold"):
+            load_config(project)
+
+
+def test_removed_source_withdraws_its_pages(tmp_path: Path):
+    config, articles = multi(tmp_path, ("en",))
+    approve_all(config.catalog_path("en", "essai"), lambda e: f"EN {e.msgid}")
+    publish_all(config, articles)
+    other = SOURCE.replace("slug: essai", "slug: autre")
+    (config.sources_dir / "essai.md").unlink()
+    (config.sources_dir / "autre.md").write_text(other, encoding="utf-8")
+    reports = publish_all(config, load_articles(config))
+    assert reports["en"].withdrawn == ["essai"] and reports["fr"].withdrawn == ["essai"]
+    assert sorted(path.name for path in config.output_dir("en").iterdir()) == ["index.html", "index.json"]
+    assert "essai" not in read(config, "en", "index.html")
+    assert (config.output_dir("fr") / "autre.html").exists()
+
+
+def test_slug_index_is_reserved_and_broken_state_is_reported(tmp_path: Path):
+    config, articles = multi(tmp_path, ("en",), source=SOURCE.replace("slug: essai", "slug: index"))
+    with pytest.raises(PublishError, match=r"sources/essai.md:3: slug 'index' is reserved"):
+        update_published(config, "en", articles)
+    config, articles = multi(tmp_path / "b", ("en",))
+    publish_all(config, articles)
+    state_path(config, "en").write_text("{not json", encoding="utf-8")
+    with pytest.raises(PublishError, match=r"outputs/.state/en.json: cannot read the published state.*delete it"):
+        update_published(config, "en", articles)
