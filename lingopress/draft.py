@@ -178,7 +178,7 @@ def update_locale(config: Config, locale: str, articles: Sequence[Article],
     paths = [config.catalog_path(locale, article.slug) for article in articles]
     existing = [read_catalog(path) if path.exists() else None for path in paths]
     for article, path, old in zip(articles, paths, existing):
-        catalog = merge_catalog(build_template(article, config), old, locale, project=article.slug)
+        catalog = merge_catalog(build_template(article, config, locale), old, locale, project=article.slug)
         report.drafted += draft_catalog(catalog, engine)
         report.entries += sum(1 for entry in catalog if not entry.obsolete)
         if write_catalog(catalog, path):

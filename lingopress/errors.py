@@ -19,7 +19,7 @@ class LingopressError(Exception):
     def render(self) -> str:
         where = ""
         if self.path is not None:
-            where = f"{_display(self.path)}:{self.line}: " if self.line else f"{_display(self.path)}: "
+            where = f"{display_path(self.path)}:{self.line}: " if self.line else f"{display_path(self.path)}: "
         fix = f" ({self.hint})" if self.hint else ""
         return f"{where}{self.message}{fix}"
 
@@ -40,7 +40,11 @@ class ModelError(LingopressError):
     """A translation model is missing or cannot be installed."""
 
 
-def _display(path: Path) -> str:
+class GlossaryError(LingopressError):
+    """The glossary file cannot be read or has a bad row."""
+
+
+def display_path(path: Path) -> str:
     """Show paths relative to the working directory when they are below it."""
     try:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
