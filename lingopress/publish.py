@@ -1,7 +1,8 @@
 """Publish: render fully approved articles per locale to HTML, Markdown and JSON.
 
-An article is published in a locale only when every unit has an approved translation.
-Otherwise nothing is written for it, so whatever was published before stays live.
+An article is published in a locale only when every unit has an approved translation
+and QA finds no error in them (lingopress.qa). Otherwise nothing is written for it, so
+whatever was published before stays live.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from .catalog import is_approved, read_catalog
 from .config import Config
 from .ingest import TRANSLATABLE_FIELDS, Article
 from .markup import iter_units, parser
+from .qa import blocking_findings, hold_reason
 from .storage import write_text_if_changed
 
 log = logging.getLogger(__name__)
@@ -107,7 +109,12 @@ def publish_locale(config: Config, locale: str, articles: Sequence[Article]) -> 
         if not path.exists():
             report.held_back[article.slug] = "no catalog yet"
             continue
-        rendered = render_article(article, locale, approved_translations(read_catalog(path)))
+        catalog = read_catalog(path)
+        qa_errors = blocking_findings(catalog, locale, source_locale=config.source_locale)
+        if qa_errors:
+            report.held_back[article.slug] = hold_reason(qa_errors)
+            continue
+        rendered = render_article(article, locale, approved_translations(catalog))
         if isinstance(rendered, int):
             report.held_back[article.slug] = f"{rendered} units not approved"
             continue
