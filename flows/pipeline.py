@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import asdict
 
 from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import PrefectFuture
 
@@ -15,6 +16,9 @@ from lingopress.config import Config, load_config
 from lingopress.draft import open_engine, update_locale
 from lingopress.ingest import Article, load_articles, write_templates
 from lingopress.publish import publish_locale
+from lingopress.status import review_project, status_markdown, write_review_pages
+
+STATUS_ARTIFACT_KEY = "lingopress-status"
 
 
 @task(name="ingest", cache_policy=NO_CACHE)
@@ -44,6 +48,20 @@ def publish_task(config: Config, locale: str, articles: list[Article]) -> dict:
     return asdict(report)
 
 
+@task(name="status", cache_policy=NO_CACHE)
+def status_task(config: Config, articles: list[Article]) -> list[dict]:
+    """Refresh outputs/status.html and the review pages; publish the table as an artifact."""
+    reviews = review_project(config, articles)
+    written = write_review_pages(config, reviews)
+    rows = [review.status for review in reviews]
+    create_markdown_artifact(markdown=status_markdown(rows), key=STATUS_ARTIFACT_KEY,
+                             description="Per article and locale: approved, fuzzy, untranslated, "
+                                         "QA errors, publishable")
+    get_run_logger().info("status: %d of %d article/locale pairs publishable; %d review pages written",
+                          sum(row.publishable for row in rows), len(rows), len(written))
+    return [asdict(row) for row in rows]
+
+
 @flow(name="lingopress-pipeline")
 def pipeline(project_dir: str = ".", locales: list[str] | None = None, engine: str | None = None,
              draft: bool = True, publish: bool = True) -> dict:
@@ -71,6 +89,7 @@ def pipeline(project_dir: str = ".", locales: list[str] | None = None, engine: s
                 failures.append(f"{stage} {locale}: {future.state.message}")
     if failures:
         raise RuntimeError("; ".join(failures))
+    status_task(config, articles)
     return summary
 
 
