@@ -20,6 +20,15 @@ if ! command -v msgfmt >/dev/null 2>&1; then
     fi
 fi
 
+# Headless Chromium renders the review and status pages in the tests (HTML escaping).
+if ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/null 2>&1; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+        apt-get update -qq && apt-get install -y -qq chromium
+    else
+        echo "warning: Chromium is missing; install it with your package manager (tests need it)" >&2
+    fi
+fi
+
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip
 # torch comes in through argostranslate → stanza. Pinning it first keeps pip on the
