@@ -271,7 +271,10 @@ def extract_numbers(text: str, fmt: NumberFormat, *, fallback: NumberFormat | No
     for numeral, value in (romans or {}).items():
         for match in re.finditer(rf"(?<!\w){numeral}(?:e|er|ème|ᵉ)?(?!\w)", text):
             tokens.append(NumberToken(numeral, value, None, match.start(), match.end()))
+    consumed = 0  # digits inside a unit already read ("mg/m2") are not numbers
     for match in _NUMBER.finditer(text):
+        if match.start() < consumed:
+            continue
         for start, end in _split_space_groups(text, match.start(), match.end()):
             raw = text[start:end]
             value = _parse(raw, fmt)
@@ -290,7 +293,7 @@ def extract_numbers(text: str, fmt: NumberFormat, *, fallback: NumberFormat | No
             after = _UNIT.match(text, end)
             if after:
                 unit = _UNIT_OF[after.group(1)]
-                end = after.end()
+                end = consumed = after.end()
             elif _PREFIX_UNIT.search(text[max(0, start - 12):start]):
                 unit = "AUC"
             tokens.append(NumberToken(text[start:end].strip(_SPACES), value, unit, start, end, alternative))
