@@ -152,7 +152,7 @@ def read_glossary(path: Path, source_locale: str = "fr") -> Glossary:
         header = [name.strip() for name in next(rows)]
     except StopIteration:
         raise GlossaryError("glossary is empty", path=path, line=1,
-                            hint=f"start with a header such as {source_locale},en,{DNT_COLUMN},{NOTE_COLUMN}")
+                            hint=f"start with a header such as {source_locale},en,{DNT_COLUMN},{NOTE_COLUMN}") from None
     except csv.Error as err:
         raise GlossaryError(f"invalid CSV: {err}", path=path, line=1) from err
     if source_locale not in header:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
+from pathlib import Path
 
 import polib
 from babel import Locale
@@ -80,11 +81,11 @@ class LocaleSummary:
         return round(100 * getattr(self, what) / self.entries, 1) if self.entries else 0.0
 
 
-def status_page_path(config: Config):
+def status_page_path(config: Config) -> Path:
     return config.outputs_dir / "status.html"
 
 
-def review_path(config: Config, locale: str, slug: str):
+def review_path(config: Config, locale: str, slug: str) -> Path:
     return config.outputs_dir / "review" / locale / f"{slug}.html"
 
 

@@ -262,6 +262,8 @@ def test_pipeline_run_publishes_the_status_table_as_a_prefect_artifact(fixture_p
     assert "| suivi | en | 4/4 | 0 | 0 | 1 | 0 | no |" in table
     assert "| essai | de | 0/5 | 3 | 2 | 0 | 0 | no |" in table
     assert "| en (English) | 9/9 (100.0 %) | 1/2 |" in table
+    # The reviewer's dismissal survived the run's merge of the catalogs.
+    assert "# qa-ignore: raw-html\n" in (fixture_project / "translations/en/suivi.po").read_text(encoding="utf-8")
     # The same run refreshed the status page and the review pages.
     assert (fixture_project / "outputs" / "status.html").exists()
     assert (fixture_project / "outputs" / "review" / "de" / "suivi.html").exists()
