@@ -174,6 +174,8 @@ def status(
     """Show each article's state per locale; write outputs/status.html and the review pages."""
     import json
 
+    from rich.markup import escape
+
     from .ingest import load_articles
     from .status import review_project, status_json, status_page_path, write_review_pages
 
@@ -193,7 +195,8 @@ def status(
     for row in rows:
         table.add_row(row.slug, row.locale, f"{row.approved}/{row.entries}", str(row.fuzzy), str(row.untranslated),
                       f"[red]{row.qa_errors}[/]" if row.qa_errors else "0", str(row.qa_warnings),
-                      "[green]yes[/]" if row.publishable else "[red]no[/]")
+                      "[green]yes[/]" if row.publishable else
+                      "[red]no[/]" + (f" ({escape(row.problem)})" if row.problem else ""))
     console.print(table)
     console.print(f"status page: {config.relative(status_page_path(config))}; review pages under "
                   f"{config.relative(config.outputs_dir / 'review')}/", highlight=False)

@@ -18,6 +18,7 @@ from babel import Locale
 
 from .catalog import has_translation, is_approved, read_catalog
 from .config import Config
+from .errors import CatalogError
 from .glossary import Glossary, load_glossary
 from .ingest import Article, build_template
 from .qa import ERROR, WARNING, Context, Finding, check_entry
@@ -43,6 +44,7 @@ class ArticleStatus:
     publishable: bool
     catalog: str  # relative to the project
     review: str  # the review page, relative to the project
+    problem: str = ""  # e.g. a catalog that cannot be read: the row then counts nothing as done
 
 
 @dataclass(frozen=True)
@@ -92,7 +94,12 @@ def review_path(config: Config, locale: str, slug: str) -> Path:
 def review_article(config: Config, article: Article, locale: str, glossary: Glossary) -> Review:
     """Count and check one article in one locale against its current template."""
     path = config.catalog_path(locale, article.slug)
-    catalog = read_catalog(path) if path.exists() else polib.POFile()
+    problem = ""
+    try:
+        catalog = read_catalog(path) if path.exists() else polib.POFile()
+    except CatalogError as err:
+        # One broken catalog must not hide where every other article stands.
+        catalog, problem = polib.POFile(), f"broken catalog: {err}"
     live = {(entry.msgctxt, entry.msgid): entry for entry in catalog if not entry.obsolete}
     ctx = Context(locale, glossary, config.source_locale)
     entries = []
@@ -116,7 +123,8 @@ def review_article(config: Config, article: Article, locale: str, glossary: Glos
         qa_warnings=sum(1 for f in found if f.severity == WARNING and not f.dismissed),
         qa_dismissed=sum(1 for f in found if f.dismissed),
         publishable=bool(entries) and counts[APPROVED] == len(entries) and not blocking,
-        catalog=config.relative(path), review=config.relative(review_path(config, locale, article.slug)))
+        catalog=config.relative(path), review=config.relative(review_path(config, locale, article.slug)),
+        problem=problem)
     return Review(article, locale, status, tuple(entries))
 
 

@@ -181,7 +181,8 @@ def test_status_json_matches_the_fixture_project(fixture_project: Path):
             {"slug": slug, "locale": locale, "title": titles[slug], "entries": counts[0], "approved": counts[1],
              "fuzzy": counts[2], "untranslated": counts[3], "qa_errors": counts[4], "qa_warnings": counts[5],
              "qa_dismissed": counts[6], "publishable": counts[7],
-             "catalog": f"translations/{locale}/{slug}.po", "review": f"outputs/review/{locale}/{slug}.html"}
+             "catalog": f"translations/{locale}/{slug}.po", "review": f"outputs/review/{locale}/{slug}.html",
+             "problem": ""}
             for (slug, locale), counts in rows.items()],
         "locales": {
             "en": {"language": "English", "articles": 2, "publishable": 1, "entries": 9, "approved": 9,
@@ -191,6 +192,12 @@ def test_status_json_matches_the_fixture_project(fixture_project: Path):
         },
         "status_page": "outputs/status.html",
     }
+    # A broken catalog is shown on its row; the other rows stay as they are.
+    (fixture_project / "translations/de/suivi.po").write_text('msgid "unclosed\n', encoding="utf-8")
+    broken = json.loads(run_cli("status", "--format", "json", cwd=fixture_project).stdout)["articles"]
+    assert broken[3]["problem"].startswith("broken catalog: translations/de/suivi.po:1: malformed line")
+    assert (broken[3]["untranslated"], broken[3]["publishable"]) == (4, False)
+    assert broken[:3] == json.loads(result.stdout)["articles"][:3]
     table = run_cli("status", cwd=fixture_project, env={"COLUMNS": "200"})
     assert table.returncode == 0
     assert re.search(r"essai\s+│\s+en\s+│\s+5/5\s+│\s+0\s+│\s+0\s+│\s+0\s+│\s+0\s+│\s+yes", table.stdout), table.stdout
