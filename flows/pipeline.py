@@ -12,6 +12,7 @@ import logging
 from dataclasses import asdict
 
 from prefect import allow_failure, flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import PrefectFuture
 from prefect.states import Failed, State
@@ -23,7 +24,10 @@ from lingopress.errors import LingopressError
 from lingopress.ingest import Article, load_articles, write_templates
 from lingopress.memory import TranslationMemory
 from lingopress.publish import render_outputs, update_published
+from lingopress.status import review_project, status_markdown, write_review_pages
 from lingopress.storage import exclusive_run
+
+STATUS_ARTIFACT_KEY = "lingopress-status"
 
 
 class _NoEmptyTraceback(logging.Filter):
@@ -102,6 +106,18 @@ def bundle_task(config: Config) -> dict:
         get_run_logger().info("%s: bundle version %d%s", result.locale, result.version,
                               " (new)" if result.created else " (unchanged)")
     return {locale: asdict(result) for locale, result in results.items()}
+@task(name="status", cache_policy=NO_CACHE)
+def status_task(config: Config, articles: list[Article]) -> list[dict]:
+    """Refresh outputs/status.html and the review pages; publish the table as an artifact."""
+    reviews = review_project(config, articles)
+    written = write_review_pages(config, reviews)
+    rows = [review.status for review in reviews]
+    create_markdown_artifact(markdown=status_markdown(rows), key=STATUS_ARTIFACT_KEY,
+                             description="Per article and locale: approved, fuzzy, untranslated, "
+                                         "QA errors, publishable")
+    get_run_logger().info("status: %d of %d article/locale pairs publishable; %d review pages written",
+                          sum(row.publishable for row in rows), len(rows), len(written))
+    return [asdict(row) for row in rows]
 
 
 @flow(name="lingopress-pipeline")
@@ -154,6 +170,7 @@ def _stages(config: Config, *, draft: bool, publish: bool) -> dict | State:
         render_task(config)
         for locale, result in bundle_task(config).items():
             summary.setdefault(locale, {"draft": [], "publish": None})["bundle"] = result
+    status_task(config, articles)
     if failures:
         return Failed(message=f"{len(failures)} work unit(s) failed: " + "; ".join(failures),
                       data={"summary": summary, "failures": failures})

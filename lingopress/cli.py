@@ -30,6 +30,7 @@ ProjectOption = Annotated[Path, typer.Option("--project", "-p", help="Project di
 LocalesOption = Annotated[Optional[str], typer.Option("--locales", "-l", help="Comma-separated target locales, e.g. en,de.")]
 EngineOption = Annotated[Optional[str], typer.Option("--engine", "-e", help="Draft engine: argos or none.")]
 LockOption = Annotated[Optional[float], typer.Option("--lock-timeout", help="Seconds to wait for another run on the project.")]
+QA_ERRORS = 1
 
 
 @contextmanager
@@ -57,12 +58,14 @@ def _prepare_prefect() -> None:
 
 def _run_flow(which: str, config: Config, *, check_engines: bool) -> dict:
     from .draft import check_engine
+    from .glossary import load_glossary
     from .ingest import load_articles
     from .storage import project_lock
 
     with project_lock(config.project_dir, config.lock_timeout_s):
         # Fail before Prefect starts and before any file is written.
         load_articles(config)
+        load_glossary(config)
         if check_engines:
             for locale in config.target_locales:
                 check_engine(config, locale)
@@ -173,6 +176,90 @@ def pull(
         else:
             console.print(f"{result.dest} already holds {result.locale} version {result.version}, "
                           "verified; nothing to do", highlight=False, soft_wrap=True)
+
+
+@app.command()
+def check(
+    project: ProjectOption = Path("."),
+    locales: LocalesOption = None,
+    format: Annotated[str, typer.Option("--format", "-f", help="text (file:line: severity: message) or json.")] = "text",
+) -> None:
+    """Run the QA checks on every translated entry; exit 1 when an error is found."""
+    import json
+
+    from .qa import ERROR
+    from .status import check_project
+
+    with user_errors():
+        _check_format(format, ("text", "json"))
+        results = check_project(_config(project, locales, None))
+    live = [(r, f) for r in results for f in r.findings if not f.dismissed]
+    dismissed = [(r, f) for r in results for f in r.findings if f.dismissed]
+    errors_found = sum(1 for _, f in live if f.severity == ERROR)
+    summary = {"catalogs": len(results), "errors": errors_found, "warnings": len(live) - errors_found,
+               "dismissed": len(dismissed)}
+    if format == "json":
+        def as_dict(result, finding) -> dict:
+            return {"file": result.path, "line": finding.line, "locale": result.locale, "slug": result.slug,
+                    "check": finding.check, "severity": finding.severity, "message": finding.message}
+        typer.echo(json.dumps({"findings": [as_dict(r, f) for r, f in live],
+                               "dismissed": [as_dict(r, f) for r, f in dismissed],
+                               "summary": summary}, ensure_ascii=False, indent=2))
+    else:
+        # Plain lines, never wrapped: editors and CI parse `file:line: severity: message`.
+        for result, finding in live:
+            typer.echo(f"{result.path}:{finding.line}: {finding.severity}: {finding.message} [{finding.check}]")
+        if dismissed:
+            typer.echo("dismissed by qa-ignore (still listed so they stay visible):")
+            for result, finding in dismissed:
+                typer.echo(f"{result.path}:{finding.line}: dismissed {finding.severity}: "
+                           f"{finding.message} [{finding.check}]")
+        typer.echo(f"{summary['errors']} errors, {summary['warnings']} warnings, "
+                   f"{summary['dismissed']} dismissed in {summary['catalogs']} catalogs")
+    if errors_found:
+        raise typer.Exit(QA_ERRORS)
+
+
+@app.command()
+def status(
+    project: ProjectOption = Path("."),
+    locales: LocalesOption = None,
+    format: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table",
+) -> None:
+    """Show each article's state per locale; write outputs/status.html and the review pages."""
+    import json
+
+    from rich.markup import escape
+
+    from .ingest import load_articles
+    from .status import review_project, status_json, status_page_path, write_review_pages
+
+    with user_errors():
+        _check_format(format, ("table", "json"))
+        config = _config(project, locales, None)
+        reviews = review_project(config, load_articles(config))
+        write_review_pages(config, reviews)
+    rows = [review.status for review in reviews]
+    if format == "json":
+        typer.echo(json.dumps(status_json(config, rows), ensure_ascii=False, indent=2))
+        return
+    table = Table(title="lingopress status")
+    for column in ("article", "locale", "approved", "fuzzy", "untranslated", "QA errors", "QA warnings",
+                   "publishable"):
+        table.add_column(column, justify="right" if column not in ("article", "locale", "publishable") else "left")
+    for row in rows:
+        table.add_row(row.slug, row.locale, f"{row.approved}/{row.entries}", str(row.fuzzy), str(row.untranslated),
+                      f"[red]{row.qa_errors}[/]" if row.qa_errors else "0", str(row.qa_warnings),
+                      "[green]yes[/]" if row.publishable else
+                      "[red]no[/]" + (f" ({escape(row.problem)})" if row.problem else ""))
+    console.print(table)
+    console.print(f"status page: {config.relative(status_page_path(config))}; review pages under "
+                  f"{config.relative(config.outputs_dir / 'review')}/", highlight=False)
+
+
+def _check_format(value: str, allowed: tuple[str, ...]) -> None:
+    if value not in allowed:
+        raise LingopressError(f"--format: unknown format {value!r}", hint=f"use one of: {', '.join(allowed)}")
 
 
 @models_app.command("list")

@@ -40,6 +40,9 @@ class Config:
     sources_dir: Path = Path("sources")
     translations_dir: Path = Path("translations")
     outputs_dir: Path = Path("outputs")
+    # None: no glossary configured; a path that does not exist means an empty glossary
+    # unless it was named in lingopress.toml (then it must exist).
+    glossary_path: Path | None = None
     argos: ArgosSettings = field(default_factory=ArgosSettings)
     lock_timeout_s: float = 600.0
     publish: PublishSettings = field(default_factory=PublishSettings)
@@ -119,6 +122,10 @@ def load_config(project_dir: Path | str = ".", *, locales: list[str] | None = No
                           hint=f"use one of: {', '.join(ENGINES)}")
 
     paths = raw.get("paths", {})
+    glossary = project / paths.get("glossary", "glossary.csv")
+    if "glossary" in paths and not glossary.is_file():
+        raise ConfigError(f"glossary file {paths['glossary']!r} does not exist", path=path,
+                          line=where("glossary"), hint="create it or remove the setting")
     argos_raw = raw.get("argos", {})
     packages_dir = str(argos_raw.get("packages_dir", "") or "")
     beam = argos_raw.get("beam_size", 2)
@@ -144,6 +151,7 @@ def load_config(project_dir: Path | str = ".", *, locales: list[str] | None = No
         sources_dir=project / paths.get("sources", "sources"),
         translations_dir=project / paths.get("translations", "translations"),
         outputs_dir=project / paths.get("outputs", "outputs"),
+        glossary_path=glossary,
         argos=ArgosSettings(
             packages_dir=(project / packages_dir) if packages_dir else None,
             download=bool(argos_raw.get("download", True)),

@@ -204,7 +204,7 @@ def update_catalog(config: Config, locale: str, article: Article, engine: Engine
     gaps from translation memory, then by machine, and write it if anything changed."""
     path = config.catalog_path(locale, article.slug)
     existing = read_catalog(path, locale=locale) if path.exists() else None
-    catalog = merge_catalog(build_template(article, config), existing, locale, project=article.slug)
+    catalog = merge_catalog(build_template(article, config, locale), existing, locale, project=article.slug)
     reused, suggested = apply_memory(catalog, memory)
     drafted = draft_catalog(catalog, engine)
     written = write_catalog(catalog, path)

@@ -20,7 +20,7 @@ class LingopressError(Exception):
     def render(self) -> str:
         where = ""
         if self.path is not None:
-            where = f"{_display(self.path)}:{self.line}: " if self.line else f"{_display(self.path)}: "
+            where = f"{display_path(self.path)}:{self.line}: " if self.line else f"{display_path(self.path)}: "
         fix = f" ({self.hint})" if self.hint else ""
         return f"{where}{self.message}{fix}"
 
@@ -57,7 +57,11 @@ class PullError(LingopressError):
     """A bundle cannot be fetched, verified or installed."""
 
 
-def _display(path: Path | str) -> str:
+class GlossaryError(LingopressError):
+    """The glossary file cannot be read or has a bad row."""
+
+
+def display_path(path: Path | str) -> str:
     """Show paths relative to the working directory when they are below it."""
     if isinstance(path, str):
         return path

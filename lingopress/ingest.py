@@ -15,6 +15,7 @@ from markdown_it.token import Token
 from .catalog import new_catalog, write_catalog
 from .config import Config
 from .errors import SourceError
+from .glossary import Glossary, load_glossary
 from .markup import iter_units, parser
 
 MAX_SOURCE_BYTES = 5 * 1024 * 1024
@@ -122,8 +123,18 @@ def load_articles(config: Config) -> list[Article]:
     return sorted(articles, key=lambda a: a.slug)
 
 
-def build_template(article: Article, config: Config) -> polib.POFile:
-    """The gettext template of one article: one entry per distinct (kind, text)."""
+def build_template(article: Article, config: Config, locale: str | None = None,
+                   glossary: Glossary | None = None) -> polib.POFile:
+    """The gettext template of one article: one entry per distinct (kind, text).
+
+    Entries whose text holds glossary terms get `glossary: term → translation` lines in
+    their extracted comments: for `locale` when given (a catalog's merge template), for
+    every target locale otherwise (the .pot). Extracted comments are rebuilt from the
+    template on every merge, so these notes follow the glossary and never touch
+    translator comments.
+    """
+    glossary = load_glossary(config) if glossary is None else glossary
+    notes_for = locale if locale is not None else config.target_locales
     pot = new_catalog(None, project=article.slug)
     reference = config.relative(article.path)
     by_key: dict[tuple[str, str], polib.POEntry] = {}
@@ -131,8 +142,9 @@ def build_template(article: Article, config: Config) -> polib.POFile:
         key = (segment.kind, segment.text)
         entry = by_key.get(key)
         if entry is None:
+            comment = "\n".join([segment.detail, *glossary.comment_lines(segment.text, notes_for)])
             entry = polib.POEntry(msgctxt=segment.kind, msgid=segment.text, msgstr="",
-                                  comment=segment.detail, occurrences=[])
+                                  comment=comment, occurrences=[])
             by_key[key] = entry
             pot.append(entry)
         entry.occurrences.append((reference, str(segment.line)))

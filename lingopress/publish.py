@@ -56,14 +56,21 @@ Key = tuple[str, str]  # (msgctxt, msgid): the unit's kind and French text
 Gate = Callable[[Article, polib.POFile], "str | None"]
 
 
-def default_gate(article: Article, catalog: polib.POFile) -> str | None:
-    """The publishing gate used when the caller gives none.
+def qa_gate(config: Config, locale: str) -> Gate:
+    """The publishing gate used when the caller gives none: QA (lingopress.qa).
 
-    This is the one place a check that holds back an article plugs in (issue 5's QA:
-    an article with a QA error in this catalog is not published, its last approved
-    version stays live). It runs only for articles whose units are all approved.
+    An article with a QA error in an approved entry is not published; its last approved
+    version stays live. It runs only for articles whose units are all approved.
     """
-    return None
+    from .glossary import load_glossary
+    from .qa import blocking_findings, hold_reason
+
+    glossary = load_glossary(config)
+
+    def gate(article: Article, catalog: polib.POFile) -> str | None:
+        errors = blocking_findings(catalog, locale, glossary, source_locale=config.source_locale)
+        return hold_reason(errors) if errors else None
+    return gate
 
 
 @dataclass(frozen=True)
@@ -148,6 +155,7 @@ def unit_keys(article: Article) -> list[Key]:
 def update_published(config: Config, locale: str, articles: Sequence[Article], *,
                      gate: Gate | None = None) -> PublishReport:
     """Decide what is live in `locale` and record it in the locale's published state."""
+    gate = gate or qa_gate(config, locale)
     report = PublishReport(locale)
     previous = read_state(config, locale)
     live: dict[str, Snapshot] = {}
@@ -157,7 +165,7 @@ def update_published(config: Config, locale: str, articles: Sequence[Article], *
             live[article.slug] = original_snapshot(article)
             report.published.append(article.slug)
             continue
-        snapshot, why = _approved_snapshot(config, locale, article, gate or default_gate)
+        snapshot, why = _approved_snapshot(config, locale, article, gate)
         if snapshot is not None:
             live[article.slug] = snapshot
             report.published.append(article.slug)

@@ -156,7 +156,7 @@ def test_crash_before_the_index_update_never_lists_a_half_bundle(tmp_path: Path)
     build_bundles(config, now=T1)
     root = bundles_dir(config)
     index_before = (root / "index.json").read_bytes()
-    approve_all(config.catalog_path("en", "essai"), lambda e: f"v2 {e.msgid}")
+    approve_all(config.catalog_path("en", "essai"), lambda e: f"second {e.msgid}")
     publish(config, articles)
     crashed = subprocess.run([sys.executable, "-c", CRASH_BEFORE_INDEX, str(config.project_dir)],
                              env={**ISOLATED_ENV, "PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"},

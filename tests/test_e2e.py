@@ -33,6 +33,8 @@ def translator_approves(path: Path, locale: str) -> None:
         entry.msgstr = f"[{locale}] {entry.msgid}"
         if entry.msgctxt == "paragraph" and "<b>" not in entry.msgstr:
             entry.msgstr += " <b>x</b> & <script>alert('owned')</script>"
+            # QA holds raw HTML back; the reviewer dismisses it to test escaping.
+            entry.tcomment = "qa-ignore: raw-html"
         entry.flags.remove("fuzzy")
     catalog.save(str(path))
 

@@ -60,13 +60,19 @@ def structure(html: str) -> list[str]:
     return [t for t in parsed.tags if t in {"h1", "h2", "p", "ul", "li", "table", "th", "td", "blockquote", "a", "img", "code"}]
 
 
-def approve_all(path: Path, translate) -> None:
-    """What a translator does in Poedit: write the translation, clear the fuzzy flag, save."""
+def approve_all(path: Path, translate, *, qa_ignore: str | None = None) -> None:
+    """What a translator does in Poedit: write the translation, clear the fuzzy flag, save.
+
+    With qa_ignore, the reviewer also dismisses those QA checks on every entry (hostile
+    test translations must reach the renderer to test its escaping).
+    """
     catalog = read_catalog(path)
     for entry in catalog:
         if entry.obsolete:
             continue
         entry.msgstr = translate(entry)
+        if qa_ignore:
+            entry.tcomment = f"qa-ignore: {qa_ignore}"
         if "fuzzy" in entry.flags:
             entry.flags.remove("fuzzy")
     catalog.save(str(path))
@@ -85,6 +91,11 @@ def test_fully_approved_article_is_published_with_same_structure(tmp_path: Path)
     approve_all(config.catalog_path("ar", "essai"),
                 lambda e: "<script>alert(1)</script> [رابط](https://example.org/x_y)"
                 if e.msgctxt == "paragraph" else f"ع {e.msgid}")
+    # This hostile translation fails QA (raw HTML, dropped code span, a stray number);
+    # a reviewer dismisses that so escaping is what is tested here.
+    catalog = read_catalog(config.catalog_path("ar", "essai"))
+    next(e for e in catalog if e.msgctxt == "paragraph").tcomment = "qa-ignore: all"
+    write_catalog(catalog, config.catalog_path("ar", "essai"))
     report = publish_locale(config, "ar", articles)
     assert report.published == ["essai"] and not report.held_back
     html = (config.output_dir("ar") / "essai.html").read_text(encoding="utf-8")
@@ -265,7 +276,7 @@ def test_json_output_for_headless_cms(tmp_path: Path):
 def test_script_in_a_translation_is_shown_as_text_in_every_format(tmp_path: Path):
     config, articles = multi(tmp_path, ("en",))
     payload = "<script>document.title='pwned'</script><img src=x onerror=alert(1)>"
-    approve_all(config.catalog_path("en", "essai"), lambda e: f"EN {e.msgid} {payload}")
+    approve_all(config.catalog_path("en", "essai"), lambda e: f"EN {e.msgid} {payload}", qa_ignore="all")
     publish_all(config, articles)
     for name in ("essai.html", "index.html"):
         html = read(config, "en", name)
@@ -411,3 +422,11 @@ def test_slug_index_is_reserved_and_broken_state_is_reported(tmp_path: Path):
     state_path(config, "en").write_text("{not json", encoding="utf-8")
     with pytest.raises(PublishError, match=r"outputs/.state/en.json: cannot read the published state.*delete it"):
         update_published(config, "en", articles)
+
+
+def test_without_dismissal_qa_holds_back_raw_html_in_a_translation(tmp_path: Path):
+    config, articles = multi(tmp_path, ("en",))
+    approve_all(config.catalog_path("en", "essai"), lambda e: f"EN {e.msgid} <script>x</script>")
+    reports = publish_all(config, articles)
+    assert reports["en"].published == [] and "QA error" in reports["en"].held_back["essai"]
+    assert "[raw-html]" in reports["en"].held_back["essai"]

@@ -1,0 +1,214 @@
+"""Where each article stands in each locale: counts, QA results, publishable or not.
+
+The same rows feed the terminal table (`lingopress status`), its JSON, the HTML status
+page `outputs/status.html` and the Prefect markdown artifact of each pipeline run. A row
+counts the article's units as the template has them now, so a catalog that lags behind
+its source shows the new units as untranslated, exactly as publishing sees them.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import polib
+from babel import Locale
+
+from .catalog import has_translation, is_approved, read_catalog
+from .config import Config
+from .errors import CatalogError
+from .glossary import Glossary, load_glossary
+from .ingest import Article, build_template
+from .qa import ERROR, WARNING, Context, Finding, check_entry
+from .storage import write_text_if_changed
+
+log = logging.getLogger(__name__)
+
+APPROVED, FUZZY, UNTRANSLATED = "approved", "fuzzy", "untranslated"
+
+
+@dataclass(frozen=True)
+class ArticleStatus:
+    slug: str
+    locale: str
+    title: str
+    entries: int
+    approved: int
+    fuzzy: int
+    untranslated: int
+    qa_errors: int
+    qa_warnings: int
+    qa_dismissed: int
+    publishable: bool
+    catalog: str  # relative to the project
+    review: str  # the review page, relative to the project
+    problem: str = ""  # e.g. a catalog that cannot be read: the row then counts nothing as done
+
+
+@dataclass(frozen=True)
+class ReviewEntry:
+    """One unit of an article in one locale, as a reviewer sees it."""
+
+    kind: str
+    source: str
+    translation: str
+    state: str
+    line: int | None  # the entry's line in the PO file; None when the catalog lacks it
+    findings: tuple[Finding, ...]
+
+
+@dataclass(frozen=True)
+class Review:
+    article: Article
+    locale: str
+    status: ArticleStatus
+    entries: tuple[ReviewEntry, ...]
+
+
+@dataclass(frozen=True)
+class LocaleSummary:
+    locale: str
+    language: str
+    articles: int
+    publishable: int
+    entries: int
+    approved: int
+    fuzzy: int
+    untranslated: int
+    qa_errors: int
+
+    def percent(self, what: str) -> float:
+        return round(100 * getattr(self, what) / self.entries, 1) if self.entries else 0.0
+
+
+def status_page_path(config: Config) -> Path:
+    return config.outputs_dir / "status.html"
+
+
+def review_path(config: Config, locale: str, slug: str) -> Path:
+    return config.outputs_dir / "review" / locale / f"{slug}.html"
+
+
+def review_article(config: Config, article: Article, locale: str, glossary: Glossary) -> Review:
+    """Count and check one article in one locale against its current template."""
+    path = config.catalog_path(locale, article.slug)
+    problem = ""
+    try:
+        catalog = read_catalog(path) if path.exists() else polib.POFile()
+    except CatalogError as err:
+        # One broken catalog must not hide where every other article stands.
+        catalog, problem = polib.POFile(), f"broken catalog: {err}"
+    live = {(entry.msgctxt, entry.msgid): entry for entry in catalog if not entry.obsolete}
+    ctx = Context(locale, glossary, config.source_locale)
+    entries = []
+    for unit in build_template(article, config, locale, glossary):
+        entry = live.get((unit.msgctxt, unit.msgid))
+        if entry is None or not has_translation(entry):
+            state = UNTRANSLATED
+        else:
+            state = APPROVED if is_approved(entry) else FUZZY
+        findings = tuple(check_entry(entry, ctx)) if entry is not None else ()
+        entries.append(ReviewEntry(unit.msgctxt or "", unit.msgid, entry.msgstr if entry else "", state,
+                                   entry.linenum if entry else None, findings))
+    counts = {state: sum(1 for e in entries if e.state == state) for state in (APPROVED, FUZZY, UNTRANSLATED)}
+    found = [f for e in entries for f in e.findings]
+    blocking = [f for e in entries if e.state == APPROVED for f in e.findings
+                if f.severity == ERROR and not f.dismissed]
+    status = ArticleStatus(
+        slug=article.slug, locale=locale, title=article.title, entries=len(entries),
+        approved=counts[APPROVED], fuzzy=counts[FUZZY], untranslated=counts[UNTRANSLATED],
+        qa_errors=sum(1 for f in found if f.severity == ERROR and not f.dismissed),
+        qa_warnings=sum(1 for f in found if f.severity == WARNING and not f.dismissed),
+        qa_dismissed=sum(1 for f in found if f.dismissed),
+        publishable=bool(entries) and counts[APPROVED] == len(entries) and not blocking,
+        catalog=config.relative(path), review=config.relative(review_path(config, locale, article.slug)),
+        problem=problem)
+    return Review(article, locale, status, tuple(entries))
+
+
+def review_project(config: Config, articles: Sequence[Article],
+                   glossary: Glossary | None = None) -> list[Review]:
+    glossary = load_glossary(config) if glossary is None else glossary
+    return [review_article(config, article, locale, glossary)
+            for article in articles for locale in config.target_locales]
+
+
+def summarize(rows: Sequence[ArticleStatus]) -> list[LocaleSummary]:
+    locales = list(dict.fromkeys(row.locale for row in rows))
+    summaries = []
+    for locale in locales:
+        mine = [row for row in rows if row.locale == locale]
+        summaries.append(LocaleSummary(
+            locale=locale, language=Locale.parse(locale).english_name, articles=len(mine),
+            publishable=sum(row.publishable for row in mine),
+            entries=sum(row.entries for row in mine), approved=sum(row.approved for row in mine),
+            fuzzy=sum(row.fuzzy for row in mine), untranslated=sum(row.untranslated for row in mine),
+            qa_errors=sum(row.qa_errors for row in mine)))
+    return summaries
+
+
+def status_json(config: Config, rows: Sequence[ArticleStatus]) -> dict:
+    return {
+        "articles": [asdict(row) for row in rows],
+        "locales": {summary.locale: {key: value for key, value in asdict(summary).items() if key != "locale"}
+                    for summary in summarize(rows)},
+        "status_page": config.relative(status_page_path(config)),
+    }
+
+
+def status_markdown(rows: Sequence[ArticleStatus]) -> str:
+    """The status table as Markdown (the Prefect artifact)."""
+    lines = ["# lingopress status", "",
+             "| article | locale | approved | fuzzy | untranslated | QA errors | QA warnings | publishable |",
+             "| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |"]
+    for row in rows:
+        lines.append(f"| {row.slug} | {row.locale} | {row.approved}/{row.entries} | {row.fuzzy} | "
+                     f"{row.untranslated} | {row.qa_errors} | {row.qa_warnings} | "
+                     f"{'yes' if row.publishable else 'no'} |")
+    lines += ["", "| locale | approved | publishable articles |", "| --- | ---: | ---: |"]
+    for summary in summarize(rows):
+        lines.append(f"| {summary.locale} ({summary.language}) | {summary.approved}/{summary.entries} "
+                     f"({summary.percent('approved')} %) | {summary.publishable}/{summary.articles} |")
+    return "\n".join(lines) + "\n"
+
+
+def write_review_pages(config: Config, reviews: Sequence[Review]) -> list[str]:
+    """Write the status page and one review page per article and locale; return those written."""
+    from .preview import render_review, render_status_page
+
+    written = []
+    rows = [review.status for review in reviews]
+    target = status_page_path(config)
+    if write_text_if_changed(target, render_status_page(config, rows, summarize(rows))):
+        written.append(config.relative(target))
+    for review in reviews:
+        target = review_path(config, review.locale, review.article.slug)
+        if write_text_if_changed(target, render_review(config, review)):
+            written.append(config.relative(target))
+    log.info("review pages: %d written", len(written))
+    return written
+
+
+@dataclass(frozen=True)
+class CatalogFindings:
+    path: str  # as given to the user: relative to the working directory when below it
+    locale: str
+    slug: str
+    findings: tuple[Finding, ...]
+
+
+def check_project(config: Config, glossary: Glossary | None = None) -> list[CatalogFindings]:
+    """QA findings of every catalog of the configured locales (drafts included)."""
+    from .errors import display_path
+    from .qa import check_catalog
+
+    glossary = load_glossary(config) if glossary is None else glossary
+    results = []
+    for locale in config.target_locales:
+        for path in sorted((config.translations_dir / locale).glob("*.po")):
+            findings = check_catalog(read_catalog(path), locale, glossary, source_locale=config.source_locale)
+            results.append(CatalogFindings(display_path(path), locale, path.stem,
+                                           tuple(sorted(findings, key=lambda f: f.line))))
+    return results
