@@ -17,7 +17,7 @@ from .errors import LingopressError
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
                   help="Translate French Markdown articles through reviewed gettext catalogs.")
-models_app = typer.Typer(no_args_is_help=True, help="List and install Argos Translate models.")
+models_app = typer.Typer(no_args_is_help=True, help="List, install and remove Argos Translate models.")
 app.add_typer(models_app, name="models")
 
 console = Console()
@@ -27,7 +27,7 @@ USER_ERROR = 2
 
 ProjectOption = Annotated[Path, typer.Option("--project", "-p", help="Project directory (holds lingopress.toml).")]
 LocalesOption = Annotated[Optional[str], typer.Option("--locales", "-l", help="Comma-separated target locales, e.g. en,de.")]
-EngineOption = Annotated[Optional[str], typer.Option("--engine", "-e", help="Draft engine: argos or none.")]
+EngineOption = Annotated[Optional[str], typer.Option("--engine", "-e", help="Draft engine for every locale: argos, apertium or none.")]
 
 
 @contextmanager
@@ -137,23 +137,41 @@ def models_list(project: ProjectOption = Path(".")) -> None:
 
 @models_app.command("install")
 def models_install(
-    archive: Annotated[Optional[Path], typer.Argument(help="A .argosmodel file to install (offline).")] = None,
-    to: Annotated[Optional[str], typer.Option("--to", help="Fetch source→TO from the Argos index (online).")] = None,
+    path: Annotated[Optional[Path], typer.Argument(
+        help="A .argosmodel file, or a directory of them, to install (offline).")] = None,
+    to: Annotated[Optional[str], typer.Option(
+        "--to", help="Fetch source→TO from the Argos index (online); through the pivot language "
+                     "when the index has no direct package.")] = None,
     project: ProjectOption = Path("."),
 ) -> None:
-    """Install a model from a file, or from the Argos package index with --to."""
-    from .models import install_file, install_from_index
+    """Install models from a file, a directory of files, or the Argos package index (--to)."""
+    from .models import install_from_index, install_path
 
     with user_errors():
         config = _config(project, None, None)
-        if (archive is None) == (to is None):
-            raise LingopressError("give either a .argosmodel FILE or --to LOCALE",
+        if (path is None) == (to is None):
+            raise LingopressError("give either a .argosmodel FILE (or a directory of them) or --to LOCALE",
                                   hint="e.g. lingopress models install translate-fr_en.argosmodel")
-        if archive is not None:
-            model = install_file(config.argos, archive)
+        if path is not None:
+            models = install_path(config.argos, path)
         else:
-            model = install_from_index(config.argos, config.source_locale, to)
-        console.print(f"installed {model.label} ({model.from_code}→{model.to_code}) in {model.path}")
+            models = install_from_index(config.argos, config.source_locale, to)
+        for model in models:
+            console.print(f"installed {model.label} ({model.from_code}→{model.to_code}) in {model.path}")
+
+
+@models_app.command("remove")
+def models_remove(
+    pair: Annotated[str, typer.Argument(help="The language pair to remove, e.g. fr_en or fr-de.")],
+    project: ProjectOption = Path("."),
+) -> None:
+    """Remove every installed version of a model."""
+    from .models import remove_models
+
+    with user_errors():
+        config = _config(project, None, None)
+        for model in remove_models(config.argos, pair):
+            console.print(f"removed {model.label} ({model.path})")
 
 
 def main() -> None:
