@@ -47,6 +47,8 @@ _SPANS = re.compile(
     r"|(?P<delimiter>\*+|_+|~~)"
     r"|(?P<newline>\n)"
 )
+# Every span above starts with one of these (or a digit): text without any needs no scan.
+_MAY_HAVE_SPANS = re.compile(r"[`<\[\]\\&*_~@\n\d]|://|www\.")
 # What an engine may make of "[3]": "[ 3 ]", "[3 ]".
 _PLACEHOLDER_OUT = re.compile(r"\[\s*(\d+)\s*\]")
 _TRAILING_PLACEHOLDER = re.compile(r"\s*(\[\d+\])$")
@@ -74,6 +76,8 @@ class Restored:
 
 def protect(text: str) -> Protected:
     """Replace everything MT must not change by numbered placeholders."""
+    if not _MAY_HAVE_SPANS.search(text):
+        return Protected(text, ())
     spans: list[tuple[str, str]] = []
     out: list[str] = []
     position = 0
