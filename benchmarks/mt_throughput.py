@@ -174,7 +174,7 @@ def _run_lingopress(spec: dict, units: list[str], work: Path) -> dict:
                                    for s in keep_markers_with_words(p, split_sentences(p.text))
                                    if has_words(s)))
     (work / "sentences.json").write_text(json.dumps(sentences, ensure_ascii=False), encoding="utf-8")
-    notes = sum(1 for entry in catalog if "markup lost" in entry.comment)
+    notes = sum(1 for entry in catalog if "lost markup" in entry.comment)
     return {"sentences": len(sentences), "units": len(units), "seconds": elapsed, "drafted": drafted,
             "decoded_tokens": decoded["tokens"], "batches": decoded["calls"], "lost_markup_notes": notes,
             "runtime": repr(translator.runtime)}

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ModelError
-from .base import Draft, finish
+from .base import Draft, finish, note_lines
 from .placeholders import has_words, protect
 from .progress import track
 
@@ -134,7 +134,6 @@ class ApertiumEngine:
                 drafts.append(finish(p, p.text))
                 continue
             output = next(outputs)
-            notes = [f"unknown to apertium, left untranslated: {', '.join(output.unknown)}"] \
-                if output.unknown else []
+            notes = note_lines("unknown to apertium", output.unknown)
             drafts.append(finish(p, output.text, notes))
         return drafts

@@ -8,6 +8,9 @@ from typing import Protocol
 
 from .placeholders import Protected, restore
 
+# Longest note line: with "#. machine draft: " in front it stays within polib's 78 columns.
+NOTE_WIDTH = 60
+
 
 @dataclass(frozen=True)
 class Draft:
@@ -30,9 +33,29 @@ def finish(protected: Protected, translated: str, notes: Sequence[str] = ()) -> 
     restored = restore(protected, translated)
     notes = list(notes)
     if restored.lost:
-        spans = ", ".join(_quote(span) for span in restored.lost)
-        notes.append(f"markup lost by machine translation, copy it from the source: {spans}")
+        notes += note_lines("lost markup (see the source)", [_quote(s) for s in restored.lost])
     return Draft(restored.text, tuple(notes))
+
+
+def note_lines(head: str, items: Sequence[str]) -> list[str]:
+    """`head: item, item` lines of at most NOTE_WIDTH characters, each starting with head.
+
+    polib wraps a longer comment line, and a wrapped continuation would lose the
+    "machine draft:" prefix by which merges recognise (and keep) these notes.
+    """
+    room = NOTE_WIDTH - len(head) - 2
+    lines: list[str] = []
+    current: list[str] = []
+    for item in items:
+        if len(item) > room:
+            item = item[: room - 1] + "…"
+        if current and len(", ".join(current + [item])) > room:
+            lines.append(f"{head}: {', '.join(current)}")
+            current = []
+        current.append(item)
+    if current:
+        lines.append(f"{head}: {', '.join(current)}")
+    return lines
 
 
 def _quote(span: str) -> str:

@@ -31,7 +31,7 @@ _UNIT = (r"(?:%|‰|°[CF]?|[kcmµμn]?g|mcg|[mcdµμ]?[lL]|[kcmµμn]?m[²³23]
          r"UI|kcal|cal|k?Hz|m?Sv|Gy|mEq|[mµμ]?s|min|h|bpm|ppm|UA|IU|kDa|Da|mm³)")
 _NUMBER = r"\d+(?:[\u00a0\u202f ]\d{3})*(?:[.,]\d+)?"
 _SPANS = re.compile(
-    r"(?P<code>(?P<ticks>`+)[^`]+?(?P=ticks)(?!`))"
+    r"(?P<code>(?P<ticks>`+)(?!`).+?(?<!`)(?P=ticks)(?!`))"
     r"|(?P<autolink><(?:[A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*|[^\s@<>]+@[^\s@<>]+)>)"
     r"|(?P<tag></?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>)"
     r"|(?P<closer>\]\((?:<[^>\n]*>|[^\s()]*(?:\([^\s()]*\)[^\s()]*)*)"
@@ -86,6 +86,11 @@ def protect(text: str) -> Protected:
         side = _side(kind, text, match.start(), match.end())
         if side is None:  # an intraword "_" or a lone "~~": ordinary text
             continue
+        # Only a marker glued to its words gets spaces an engine put next to it removed.
+        if side == OPEN and (match.end() == len(text) or text[match.end()].isspace()):
+            side = ATOM
+        elif side == CLOSE and (match.start() == 0 or text[match.start() - 1].isspace()):
+            side = ATOM
         out.append(text[position:match.start()])
         spans.append((match.group(), side))
         out.append(f"[{len(spans)}]")
