@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -50,6 +51,10 @@ def _prepare_prefect() -> None:
     # no reason to), and lingopress's own log lines should reach Prefect's run logs.
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("PREFECT_LOGGING_EXTRA_LOGGERS", "lingopress")
+    # Prefect gives the extra loggers its handlers but not a level: without one they
+    # inherit the root's WARNING, and drafting progress would never show.
+    if logging.getLogger("lingopress").level == logging.NOTSET:
+        logging.getLogger("lingopress").setLevel(logging.INFO)
 
 
 def _run_flow(which: str, config: Config, *, check_engines: bool) -> dict:
