@@ -57,7 +57,7 @@ def _prepare_prefect() -> None:
         logging.getLogger("lingopress").setLevel(logging.INFO)
 
 
-def _run_flow(which: str, config: Config, *, check_engines: bool) -> dict:
+def _run_flow(which: str, config: Config, *, check_engines: bool, engine: str | None = None) -> dict:
     from .draft import check_engine
     from .ingest import load_articles
 
@@ -71,9 +71,10 @@ def _run_flow(which: str, config: Config, *, check_engines: bool) -> dict:
 
     kwargs = {"project_dir": str(config.project_dir), "locales": list(config.target_locales)}
     if which == "run":
-        return flows.pipeline(engine=config.engine, **kwargs)
+        # Only an --engine given on the command line is passed on: it overrides [engines].
+        return flows.pipeline(engine=engine, **kwargs)
     if which == "draft":
-        return flows.draft_flow(engine=config.engine, **kwargs)
+        return flows.draft_flow(engine=engine, **kwargs)
     return flows.publish_flow(**kwargs)
 
 
@@ -94,14 +95,15 @@ def _print_summary(summary: dict) -> None:
 def run(project: ProjectOption = Path("."), locales: LocalesOption = None, engine: EngineOption = None) -> None:
     """Ingest sources, draft translations, publish approved articles (the whole pipeline)."""
     with user_errors():
-        _print_summary(_run_flow("run", _config(project, locales, engine), check_engines=True))
+        _print_summary(_run_flow("run", _config(project, locales, engine), check_engines=True, engine=engine))
 
 
 @app.command()
 def draft(project: ProjectOption = Path("."), locales: LocalesOption = None, engine: EngineOption = None) -> None:
     """Ingest sources and update/draft the catalogs, without publishing."""
     with user_errors():
-        _print_summary(_run_flow("draft", _config(project, locales, engine), check_engines=True))
+        _print_summary(_run_flow("draft", _config(project, locales, engine), check_engines=True,
+                                 engine=engine))
 
 
 @app.command()

@@ -87,3 +87,27 @@ def test_missing_pair_is_one_clear_error(tmp_path: Path):
         check_engine(config, "de")
     assert "apertium has no fr→de pair (installed: " in str(err.value)
     assert "apertium-fr-de" in str(err.value)
+
+
+def test_lingopress_draft_uses_each_locales_engine(tmp_path: Path, installed_models):
+    """The real command and Prefect flow: en by Argos, es by Apertium, as lingopress.toml says."""
+    from conftest import run_cli
+
+    source = ("---\ntitle: \"Essai\"\nslug: essai\ndate: 2026-01-01\nsummary: \"Un essai.\"\n---\n\n"
+              "Le chat **noir** mange.\n")
+    project = make_project(tmp_path, locales=("en", "es"), sources={"essai.md": source})
+    toml = project / "lingopress.toml"
+    toml.write_text(toml.read_text() + '\n[engines]\nes = "apertium"\n', encoding="utf-8")
+    result = run_cli("draft", cwd=project)
+    assert result.returncode == 0, result.stdout + result.stderr
+    es = read_catalog(project / "translations" / "es" / "essai.po")
+    assert es.find("Le chat **noir** mange.").msgstr == "El gato **negro** come."
+    assert "machine draft: apertium fr-es" in es.find("Le chat **noir** mange.").comment
+    en = (project / "translations" / "en" / "essai.po").read_text(encoding="utf-8")
+    assert "#. machine draft: argos translate-fr_en 1.9" in en
+    # --engine on the command line still overrides every locale.
+    (project / "translations" / "es" / "essai.po").unlink()
+    result = run_cli("draft", "--engine", "none", "--locales", "es", cwd=project)
+    assert result.returncode == 0, result.stdout + result.stderr
+    es = read_catalog(project / "translations" / "es" / "essai.po")
+    assert es.find("Le chat **noir** mange.").msgstr == ""

@@ -14,7 +14,7 @@ from lingopress.errors import ModelError
 from lingopress.ingest import load_articles
 from lingopress.models import install_file
 from lingopress.mt import check_engine, open_engine
-from lingopress.mt.argos import ArgosEngine, load_translator, resolve_runtime
+from lingopress.mt.argos import ArgosEngine, forget_translators, resolve_runtime
 from lingopress.mt.pivot import PivotTranslator
 
 
@@ -80,7 +80,7 @@ def test_the_model_is_loaded_once_per_process(tmp_path: Path, installed_models, 
     loads = []
     real = ctranslate2.Translator
     monkeypatch.setattr(ctranslate2, "Translator", lambda *a, **k: loads.append(a) or real(*a, **k))
-    load_translator.cache_clear()
+    forget_translators()
     config = load_config(make_project(tmp_path, locales=("en",)))
     first, second = open_engine(config, "en"), open_engine(config, "en")
     assert first.translator is second.translator and len(loads) == 1

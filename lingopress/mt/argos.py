@@ -9,10 +9,10 @@ per process (the translators are cached).
 
 from __future__ import annotations
 
-import functools
 import json
 import logging
 import os
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -152,10 +152,24 @@ class _Tokenizer:
         return [self._argos.decode(tokens) for tokens in pieces]
 
 
-@functools.lru_cache(maxsize=8)
+_loaded: dict[tuple[InstalledModel, Runtime], ArgosTranslator] = {}
+_loading = threading.Lock()
+
+
 def load_translator(model: InstalledModel, runtime: Runtime) -> ArgosTranslator:
-    """One load per package and settings in a process; later locales and runs reuse it."""
-    return ArgosTranslator(model, runtime)
+    """One load per package and settings in a process: later locales (Prefect drafts them
+    in parallel threads, and pivots share their first leg) and later runs reuse it."""
+    key = (model, runtime)
+    with _loading:
+        if key not in _loaded:
+            _loaded[key] = ArgosTranslator(model, runtime)
+        return _loaded[key]
+
+
+def forget_translators() -> None:
+    """Drop the loaded models (they are freed once no engine holds them)."""
+    with _loading:
+        _loaded.clear()
 
 
 class ArgosEngine:
