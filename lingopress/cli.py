@@ -70,8 +70,11 @@ def _run_flow(which: str, config: Config, *, check_engines: bool, engine: str | 
     from flows import pipeline as flows
 
     kwargs = {"project_dir": str(config.project_dir), "locales": list(config.target_locales)}
+    # The flow's `engine` overrides every locale's; pass the file's global engine (shown in
+    # the run's parameters) only when no [engines] table sets locales apart.
+    if engine is None and not config.locale_engines:
+        engine = config.engine
     if which == "run":
-        # Only an --engine given on the command line is passed on: it overrides [engines].
         return flows.pipeline(engine=engine, **kwargs)
     if which == "draft":
         return flows.draft_flow(engine=engine, **kwargs)
