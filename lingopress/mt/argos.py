@@ -95,11 +95,12 @@ class ArgosTranslator:
         budget = self.runtime.max_batch_tokens
         start = 0
         while start < len(order):
-            # Sorted by length, a chunk of `budget` tokens has little padding, and its
-            # decoding limit can follow its own longest sentence.
-            end, size = start, 0
-            while end < len(order) and (end == start or size + len(tokens[order[end]]) <= budget):
-                size += len(tokens[order[end]])
+            # Sorted by length, a chunk has little padding, and its decoding limit can follow
+            # its own longest sentence. CTranslate2 counts a batch's tokens with padding
+            # (sentences × longest): filling each call to exactly that keeps it from
+            # splitting the call into a full batch and a small leftover one.
+            end = start + 1
+            while end < len(order) and (end - start + 1) * len(tokens[order[end]]) <= budget:
                 end += 1
             chunk = order[start:end]
             batch = [tokens[i] for i in chunk]
