@@ -3,16 +3,18 @@
 
 Builds offline an Argos-shaped package (random weights, real SentencePiece tokenizer,
 real CTranslate2 Transformer, an embedded blank spaCy pipeline) and a corpus of units
-made from sources/*.md, repeated with variations so that every sentence is distinct.
-Then, on the same model, sentences, beam size and threads, each in a fresh process:
+made from sources/*.md, repeated with variations. Then, on the same model, sentences,
+beam size and threads, each path in its own process:
 
   (a) lingopress: draft_catalogs() on a catalog of the units (protect, split,
       tokenize, batched translate_batch, detokenize, restore, notes);
   (b) raw ctranslate2.Translator.translate_batch on the same sentences, pre-tokenized,
-      one call with batch_type="tokens" (the best case for CTranslate2 itself);
+      one call per slice with batch_type="tokens" (the best case for CTranslate2);
   (c) argostranslate.translate.translate() called per unit (its own spaCy sentence
       splitting, tokenization and batches).
 
+(a) and (b) alternate slice by slice (see `Baton`), so that load from elsewhere on a
+shared machine hits both alike; each keeps its best time per slice over the rounds.
 Model loading and a one-sentence warm-up are outside the timings. The last line is
 `ratio_vs_ctranslate2=X ratio_vs_argos=Y` (sentences/s of (a) over (b), and over (c)).
 
@@ -110,24 +112,50 @@ def build_model(dest: Path, units: list[str], args) -> Path:
         seed=7, spacy_sbd=True)
 
 
-# --- the three paths, each run in its own process -------------------------------------
+# --- the three paths, each in its own process --------------------------------------------
+#
+# This machine may be shared, and a burst of load from elsewhere lasts seconds. (a) and (b)
+# therefore run side by side as two live processes that pass a baton: the corpus is cut
+# into slices, each slice is timed in (a) then (b) (or (b) then (a), alternately), and
+# each path keeps its best time per slice over the rounds. Both paths see every burst.
+
+def slices_of(units: list[str], count: int) -> list[dict]:
+    """Cut the units into slices; a slice's sentences are the distinct sentences lingopress
+    sends to the model for its units (what a draft_catalogs call on them decodes)."""
+    from lingopress.mt.placeholders import has_words, keep_markers_with_words, protect
+    from lingopress.mt.sentences import split_sentences
+
+    size = -(-len(units) // count)
+    slices = []
+    for start in range(0, len(units), size):
+        chunk = units[start:start + size]
+        sentences = list(dict.fromkeys(s for unit in chunk for p in [protect(unit)]
+                                       for s in keep_markers_with_words(p, split_sentences(p.text))
+                                       if has_words(s)))
+        slices.append({"units": chunk, "sentences": sentences})
+    return slices
+
 
 def child(mode: str, work: Path) -> None:
     spec = json.loads((work / "spec.json").read_text(encoding="utf-8"))
-    units: list[str] = json.loads((work / "units.json").read_text(encoding="utf-8"))
     if mode == "argos":
-        units = units[: spec["argos_units"]]
-    result = {"mode": mode}
-    started = time.perf_counter()
-    if mode == "lingopress":
-        result.update(_run_lingopress(spec, units, work))
-    elif mode == "ctranslate2":
-        result.update(_run_ctranslate2(spec, work))
-    else:
-        result.update(_run_argos(spec, units))
-    result["wall_s"] = time.perf_counter() - started
-    result["peak_rss_mb"] = _peak_rss_mb()
-    print("RESULT " + json.dumps(result))
+        units = json.loads((work / "units.json").read_text(encoding="utf-8"))[: spec["argos_units"]]
+        result = _run_argos(units)
+        result["peak_rss_mb"] = _peak_rss_mb()
+        print("RESULT " + json.dumps(result), flush=True)
+        return
+    slices = json.loads((work / "slices.json").read_text(encoding="utf-8"))
+    run_slice, totals = (_lingopress if mode == "lingopress" else _ctranslate2)(spec, slices)
+    print("READY", flush=True)
+    for line in sys.stdin:  # "run I" from the parent, one slice at a time
+        if not line.startswith("run "):
+            break
+        index = int(line.split()[1])
+        start = time.perf_counter()
+        run_slice(index)
+        print(f"DONE {time.perf_counter() - start:.6f}", flush=True)
+    totals["peak_rss_mb"] = _peak_rss_mb()
+    print("RESULT " + json.dumps(totals), flush=True)
 
 
 def _peak_rss_mb() -> float:
@@ -141,43 +169,32 @@ def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _settings(spec: dict):
-    from lingopress.config import ArgosSettings
-
-    return ArgosSettings(packages_dir=Path(spec["packages_dir"]), download=False, beam_size=spec["beam"],
-                         device=spec["device"], compute_type=spec["compute_type"], threads=spec["threads"],
-                         max_batch_tokens=spec["batch_tokens"], pivot="")
-
-
-def _run_lingopress(spec: dict, units: list[str], work: Path) -> dict:
+def _lingopress(spec: dict, slices: list[dict]):
+    """(a): draft_catalogs on a catalog of the slice's units, the drafting path itself."""
     import polib
 
+    from lingopress.config import ArgosSettings
     from lingopress.draft import draft_catalogs
     from lingopress.models import find_model
     from lingopress.mt.argos import ArgosEngine, load_translator, resolve_runtime
-    from lingopress.mt.placeholders import has_words, keep_markers_with_words, protect
-    from lingopress.mt.sentences import split_sentences
 
-    settings = _settings(spec)
+    settings = ArgosSettings(packages_dir=Path(spec["packages_dir"]), download=False, beam_size=spec["beam"],
+                             device=spec["device"], compute_type=spec["compute_type"], threads=spec["threads"],
+                             max_batch_tokens=spec["batch_tokens"], pivot="")
     translator = load_translator(find_model(settings, "fr", "en"), resolve_runtime(settings))
     engine = ArgosEngine(translator, source="fr", target="en")
     engine.translate(["Une phrase pour chauffer."])
-    decoded = _count_decoded(translator)
-    catalog = polib.POFile()
-    for index, unit in enumerate(units):
-        catalog.append(polib.POEntry(msgctxt=f"u{index}", msgid=unit, msgstr=""))
-    start = time.perf_counter()
-    drafted = draft_catalogs([catalog], engine)
-    elapsed = time.perf_counter() - start
-    # The distinct sentences that went to the model (lingopress translates each once).
-    sentences = list(dict.fromkeys(s for unit in units for p in [protect(unit)]
-                                   for s in keep_markers_with_words(p, split_sentences(p.text))
-                                   if has_words(s)))
-    (work / "sentences.json").write_text(json.dumps(sentences, ensure_ascii=False), encoding="utf-8")
-    notes = sum(1 for entry in catalog if "lost markup" in entry.comment)
-    return {"sentences": len(sentences), "units": len(units), "seconds": elapsed, "drafted": drafted,
-            "decoded_tokens": decoded["tokens"], "batches": decoded["calls"], "lost_markup_notes": notes,
-            "runtime": repr(translator.runtime)}
+    totals = _count_decoded(translator)
+    totals.update(notes=0, drafted=0)
+
+    def run_slice(index: int) -> None:
+        catalog = polib.POFile()
+        for number, unit in enumerate(slices[index]["units"]):
+            catalog.append(polib.POEntry(msgctxt=f"u{number}", msgid=unit, msgstr=""))
+        totals["drafted"] += draft_catalogs([catalog], engine)
+        totals["notes"] += sum(1 for entry in catalog if "lost markup" in entry.comment)
+
+    return run_slice, totals
 
 
 def _count_decoded(translator) -> dict:
@@ -196,28 +213,32 @@ def _count_decoded(translator) -> dict:
     return counts
 
 
-def _run_ctranslate2(spec: dict, work: Path) -> dict:
+def _ctranslate2(spec: dict, slices: list[dict]):
+    """(b): one translate_batch call on the slice's pre-tokenized sentences."""
     import ctranslate2
     import sentencepiece
 
-    sentences = json.loads((work / "sentences.json").read_text(encoding="utf-8"))
     package = Path(spec["package_path"])
     sp = sentencepiece.SentencePieceProcessor(model_file=str(package / "sentencepiece.model"))
-    tokens = sp.encode(sentences, out_type=str)
+    tokens = [sp.encode(piece["sentences"], out_type=str) for piece in slices]  # outside the timing
     translator = ctranslate2.Translator(str(package / "model"), device=spec["device"],
                                         compute_type=spec["compute_type_resolved"],
                                         intra_threads=spec["threads"], inter_threads=1)
     options = dict(beam_size=spec["beam"], replace_unknowns=True, max_batch_size=spec["batch_tokens"],
                    batch_type="tokens")
-    translator.translate_batch([tokens[0]], **options)
-    start = time.perf_counter()
-    results = translator.translate_batch(tokens, **options)
-    elapsed = time.perf_counter() - start
-    return {"sentences": len(sentences), "seconds": elapsed,
-            "decoded_tokens": sum(len(r.hypotheses[0]) for r in results)}
+    translator.translate_batch([tokens[0][0]], **options)
+    totals = {"tokens": 0, "calls": 0}
+
+    def run_slice(index: int) -> None:
+        results = translator.translate_batch(tokens[index], **options)
+        totals["calls"] += 1
+        totals["tokens"] += sum(len(r.hypotheses[0]) for r in results)
+
+    return run_slice, totals
 
 
-def _run_argos(spec: dict, units: list[str]) -> dict:
+def _run_argos(units: list[str]) -> dict:
+    """(c): argostranslate.translate per unit, its own sentence splitting included."""
     import argostranslate.translate
 
     translate = argostranslate.translate.translate
@@ -233,6 +254,35 @@ def _run_argos(spec: dict, units: list[str]) -> dict:
     return {"sentences": sentences, "units": len(units), "seconds": elapsed}
 
 
+class Baton:
+    """A child process that times one slice when told to."""
+
+    def __init__(self, mode: str, work: Path, env: dict) -> None:
+        self.mode = mode
+        self.proc = subprocess.Popen([sys.executable, __file__, "--child", mode, str(work)], env=env,
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        self._expect("READY")
+
+    def run(self, index: int) -> float:
+        self.proc.stdin.write(f"run {index}\n")
+        self.proc.stdin.flush()
+        return float(self._expect("DONE").split()[1])
+
+    def finish(self) -> dict:
+        self.proc.stdin.write("quit\n")
+        self.proc.stdin.close()
+        result = json.loads(self._expect("RESULT")[len("RESULT "):])
+        self.proc.wait(timeout=60)
+        return result
+
+    def _expect(self, word: str) -> str:
+        for line in self.proc.stdout:
+            if line.startswith(word):
+                return line.strip()
+        self.proc.wait(timeout=60)
+        sys.exit(f"the {self.mode} process stopped (exit {self.proc.returncode}); see its errors above")
+
+
 # --- the parent ------------------------------------------------------------------------
 
 def main() -> None:
@@ -241,7 +291,8 @@ def main() -> None:
                         help="1,500 sentences, 2 rounds, argostranslate on 200 units (under 3 minutes)")
     parser.add_argument("--sentences", type=int, default=0,
                         help="at least this many distinct sentences (default 5000, --quick 1500)")
-    parser.add_argument("--rounds", type=int, default=0, help="rounds of (a) and (b) (default 3, --quick 2)")
+    parser.add_argument("--rounds", type=int, default=0, help="rounds over the slices (default 3, --quick 2)")
+    parser.add_argument("--slices", type=int, default=10, help="slices (a) and (b) alternate on")
     parser.add_argument("--device", default="cpu", choices=("cpu", "cuda", "auto"))
     parser.add_argument("--compute-type", default="auto")
     parser.add_argument("--threads", type=int, default=2, help="intra_threads, the same for all three")
@@ -261,63 +312,68 @@ def main() -> None:
 
     from lingopress.config import ArgosSettings
     from lingopress.devtools.tiny_argos import isolated_argos_env
+    from lingopress.models import install_file
     from lingopress.mt.argos import resolve_runtime
 
+    args.sentences = args.sentences or (1500 if args.quick else 5000)
+    args.rounds = args.rounds or (2 if args.quick else 3)
     with tempfile.TemporaryDirectory(prefix="mt-bench-") as tmp:
         work = Path(tmp)
         env = isolated_argos_env(work / "argos")
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))
-        env["ARGOS_DEVICE_TYPE"] = "cuda" if args.device == "cuda" else "cpu"
 
         started = time.perf_counter()
-        args.sentences = args.sentences or (1500 if args.quick else 5000)
-        args.rounds = args.rounds or (2 if args.quick else 3)
         units = build_units(args.sentences)
         archive = build_model(work / "dist", units, args)
         built_s = time.perf_counter() - started
-
         settings = ArgosSettings(packages_dir=Path(env["ARGOS_PACKAGES_DIR"]), download=False,
                                  device=args.device, compute_type=args.compute_type, threads=args.threads)
-        from lingopress.models import install_file
-
         model = install_file(settings, archive)
         runtime = resolve_runtime(settings)
-        env["ARGOS_DEVICE_TYPE"] = runtime.device
-        env.update(ARGOS_BEAM_SIZE=str(args.beam), ARGOS_INTRA_THREADS=str(args.threads),
-                   ARGOS_INTER_THREADS="1", ARGOS_COMPUTE_TYPE=runtime.compute_type)
+        env.update(ARGOS_DEVICE_TYPE=runtime.device, ARGOS_BEAM_SIZE=str(args.beam),
+                   ARGOS_INTRA_THREADS=str(args.threads), ARGOS_INTER_THREADS="1",
+                   ARGOS_COMPUTE_TYPE=runtime.compute_type)
         argos_units = args.argos_units or (200 if args.quick else len(units))
         spec = {"packages_dir": env["ARGOS_PACKAGES_DIR"], "package_path": str(model.path),
                 "device": runtime.device, "compute_type": args.compute_type,
                 "compute_type_resolved": runtime.compute_type, "threads": args.threads, "beam": args.beam,
                 "batch_tokens": args.batch_tokens, "argos_units": argos_units}
-        (work / "spec.json").write_text(json.dumps(spec), encoding="utf-8")
-        (work / "units.json").write_text(json.dumps(units, ensure_ascii=False), encoding="utf-8")
+        slices = slices_of(units, args.slices)
+        for name, data in (("spec", spec), ("units", units), ("slices", slices)):
+            (work / f"{name}.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        sentences = sum(len(piece["sentences"]) for piece in slices)
         vocab = len(json.loads((model.path / "model" / "shared_vocabulary.json").read_text(encoding="utf-8")))
         print(f"model: {args.layers}+{args.layers} layers, d_model {args.d_model}, vocabulary {vocab} "
               f"pieces, every sentence decodes to {args.output_tokens} tokens; built in {built_s:.1f} s")
         print(f"settings: device {runtime.device}, compute type {runtime.compute_type}, "
               f"{args.threads} threads (all paths), beam {args.beam}, batches of {args.batch_tokens} tokens")
+        print(f"corpus: {len(units)} units, {sentences} sentences to decode (distinct per slice) from "
+              f"sources/ repeated with variations; {len(slices)} slices x {args.rounds} rounds", flush=True)
 
-        # (a) and (b) alternate for several rounds and keep their best time, so a burst of
-        # load from elsewhere on the machine does not decide the ratio.
-        results: dict[str, dict] = {}
-        schedule = ["lingopress", "ctranslate2"] * args.rounds + ["argos"]
-        for mode in schedule:
-            proc = subprocess.run([sys.executable, __file__, "--child", mode, str(work)], env=env,
-                                  capture_output=True, text=True)
-            lines = [line for line in proc.stdout.splitlines() if line.startswith("RESULT ")]
-            if proc.returncode != 0 or not lines:
-                sys.exit(f"{mode} run failed:\n{proc.stderr[-3000:]}")
-            result = json.loads(lines[-1][len("RESULT "):])
-            print(f"  {mode}: {result['sentences']} sentences in {result['seconds']:.2f} s", flush=True)
-            best = results.get(mode)
-            if best is None or result["seconds"] < best["seconds"]:
-                result["peak_rss_mb"] = max(result["peak_rss_mb"], best["peak_rss_mb"] if best else 0)
-                results[mode] = result
-            elif best is not None:
-                best["peak_rss_mb"] = max(best["peak_rss_mb"], result["peak_rss_mb"])
-        print(f"corpus: {len(units)} units, {results['lingopress']['sentences']} distinct sentences "
-              f"(sources/ repeated with variations); best of {args.rounds} rounds for (a) and (b)")
+        workers = {mode: Baton(mode, work, env) for mode in ("lingopress", "ctranslate2")}
+        best: dict[str, list[float]] = {mode: [float("inf")] * len(slices) for mode in workers}
+        for round_number in range(args.rounds):
+            for index in range(len(slices)):
+                order = list(workers) if (index + round_number) % 2 == 0 else list(workers)[::-1]
+                for mode in order:
+                    best[mode][index] = min(best[mode][index], workers[mode].run(index))
+            print(f"  round {round_number + 1}: lingopress {sum(best['lingopress']):.2f} s, "
+                  f"ctranslate2 {sum(best['ctranslate2']):.2f} s (best per slice so far)", flush=True)
+        results = {mode: worker.finish() for mode, worker in workers.items()}
+        for mode in workers:
+            results[mode].update(sentences=sentences, seconds=sum(best[mode]))
+        results["lingopress"]["units"] = len(units)
+        # Every round decoded the same sentences: per-round counts are the totals / rounds.
+        for mode in workers:
+            results[mode]["tokens"] //= args.rounds
+            results[mode]["calls"] //= args.rounds
+
+        proc = subprocess.run([sys.executable, __file__, "--child", "argos", str(work)], env=env,
+                              capture_output=True, text=True)
+        lines = [line for line in proc.stdout.splitlines() if line.startswith("RESULT ")]
+        if proc.returncode != 0 or not lines:
+            sys.exit(f"argos run failed:\n{proc.stderr[-3000:]}")
+        results["argos"] = json.loads(lines[-1][len("RESULT "):])
 
         rates = {mode: r["sentences"] / r["seconds"] for mode, r in results.items()}
         names = {"lingopress": "(a) lingopress draft_catalogs      ",
@@ -328,9 +384,9 @@ def main() -> None:
             print(f"{names[mode]}: {r['sentences']:6d} sentences{extra} in {r['seconds']:7.2f} s = "
                   f"{rates[mode]:8.1f} sentences/s, peak RSS {r['peak_rss_mb']:.0f} MB")
         a, b = results["lingopress"], results["ctranslate2"]
-        print(f"decoded tokens: lingopress {a['decoded_tokens']} in {a['batches']} translate_batch calls, "
-              f"raw ctranslate2 {b['decoded_tokens']} (same work: {a['decoded_tokens'] == b['decoded_tokens']})")
-        print(f"lingopress drafts with lost-markup notes: {a['lost_markup_notes']} "
+        print(f"decoded tokens per round: lingopress {a['tokens']} in {a['calls']} translate_batch calls, "
+              f"raw ctranslate2 {b['tokens']} in {b['calls']} calls (same work: {a['tokens'] == b['tokens']})")
+        print(f"lingopress drafts with lost-markup notes per round: {a['notes'] // args.rounds} "
               f"(random weights drop placeholders)")
         print(f"ratio_vs_ctranslate2={rates['lingopress'] / rates['ctranslate2']:.2f} "
               f"ratio_vs_argos={rates['lingopress'] / rates['argos']:.2f}")

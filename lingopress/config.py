@@ -49,11 +49,12 @@ class Config:
     outputs_dir: Path = Path("outputs")
     argos: ArgosSettings = field(default_factory=ArgosSettings)
     apertium: ApertiumSettings = field(default_factory=ApertiumSettings)
-    # Per-locale engines from [engines]; `engine` applies to the other locales.
-    locale_engines: dict[str, str] = field(default_factory=dict)
+    # Per-locale engines from [engines], as (locale, engine) pairs; `engine` applies to the
+    # other locales. A tuple, not a dict, so that a Config stays hashable (engine caches).
+    locale_engines: tuple[tuple[str, str], ...] = ()
 
     def engine_for(self, locale: str) -> str:
-        return self.locale_engines.get(locale, self.engine)
+        return dict(self.locale_engines).get(locale, self.engine)
 
     @property
     def config_path(self) -> Path:
@@ -181,7 +182,7 @@ def load_config(project_dir: Path | str = ".", *, locales: list[str] | None = No
             pivot=pivot,
         ),
         apertium=ApertiumSettings(data_dir=(project / apertium_dir) if apertium_dir else None),
-        locale_engines=locale_engines,
+        locale_engines=tuple(sorted(locale_engines.items())),
     )
 
 

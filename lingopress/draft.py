@@ -70,10 +70,9 @@ def update_locale(config: Config, locale: str, articles: Sequence[Article],
     # Read every catalog before writing any, so a broken file stops the locale untouched.
     paths = [config.catalog_path(locale, article.slug) for article in articles]
     existing = [read_catalog(path) if path.exists() else None for path in paths]
-    catalogs = [merge_catalog(build_template(article, config), old, locale, project=article.slug)
-                for article, old in zip(articles, existing)]
-    report.drafted = draft_catalogs(catalogs, engine)  # one engine call for the whole locale
-    for path, catalog in zip(paths, catalogs):
+    for article, path, old in zip(articles, paths, existing):
+        catalog = merge_catalog(build_template(article, config), old, locale, project=article.slug)
+        report.drafted += draft_catalog(catalog, engine)
         report.entries += sum(1 for entry in catalog if not entry.obsolete)
         if write_catalog(catalog, path):
             report.catalogs_written.append(config.relative(path))
