@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,7 +18,7 @@ from .errors import LingopressError
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
                   help="Translate French Markdown articles through reviewed gettext catalogs.")
-models_app = typer.Typer(no_args_is_help=True, help="List and install Argos Translate models.")
+models_app = typer.Typer(no_args_is_help=True, help="List, install and remove Argos Translate models.")
 app.add_typer(models_app, name="models")
 
 console = Console()
@@ -28,7 +29,7 @@ RUN_FAILED = 1  # some work units failed; the others went through
 
 ProjectOption = Annotated[Path, typer.Option("--project", "-p", help="Project directory (holds lingopress.toml).")]
 LocalesOption = Annotated[Optional[str], typer.Option("--locales", "-l", help="Comma-separated target locales, e.g. en,de.")]
-EngineOption = Annotated[Optional[str], typer.Option("--engine", "-e", help="Draft engine: argos or none.")]
+EngineOption = Annotated[Optional[str], typer.Option("--engine", "-e", help="Draft engine for every locale: argos, apertium or none.")]
 LockOption = Annotated[Optional[float], typer.Option("--lock-timeout", help="Seconds to wait for another run on the project.")]
 QA_ERRORS = 1
 
@@ -54,9 +55,13 @@ def _prepare_prefect() -> None:
     # no reason to), and lingopress's own log lines should reach Prefect's run logs.
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("PREFECT_LOGGING_EXTRA_LOGGERS", "lingopress")
+    # Prefect gives the extra loggers its handlers but not a level: without one they
+    # inherit the root's WARNING, and drafting progress would never show.
+    if logging.getLogger("lingopress").level == logging.NOTSET:
+        logging.getLogger("lingopress").setLevel(logging.INFO)
 
 
-def _run_flow(which: str, config: Config, *, check_engines: bool) -> dict:
+def _run_flow(which: str, config: Config, *, check_engines: bool, engine: str | None = None) -> dict:
     from .draft import check_engine
     from .glossary import load_glossary
     from .ingest import load_articles
@@ -74,10 +79,14 @@ def _run_flow(which: str, config: Config, *, check_engines: bool) -> dict:
 
         kwargs = {"project_dir": str(config.project_dir), "locales": list(config.target_locales),
                   "lock_timeout_s": config.lock_timeout_s, "return_state": True}
+        # The flow's `engine` overrides every locale's; pass the file's global engine (shown in
+        # the run's parameters) only when no [engines] table sets locales apart.
+        if engine is None and not config.locale_engines:
+            engine = config.engine
         if which == "run":
-            state = flows.pipeline(engine=config.engine, **kwargs)
+            state = flows.pipeline(engine=engine, **kwargs)
         elif which == "draft":
-            state = flows.draft_flow(engine=config.engine, **kwargs)
+            state = flows.draft_flow(engine=engine, **kwargs)
         else:
             state = flows.publish_flow(**kwargs)
     result = state.result(raise_on_failure=False)
@@ -123,7 +132,7 @@ def run(project: ProjectOption = Path("."), locales: LocalesOption = None, engin
     """Ingest sources, draft translations, publish approved articles (the whole pipeline)."""
     with user_errors():
         _print_summary(_run_flow("run", _config(project, locales, engine, lock_timeout),
-                                  check_engines=True))
+                                  check_engines=True, engine=engine))
 
 
 @app.command()
@@ -132,7 +141,7 @@ def draft(project: ProjectOption = Path("."), locales: LocalesOption = None, eng
     """Ingest sources and update/draft the catalogs, without publishing."""
     with user_errors():
         _print_summary(_run_flow("draft", _config(project, locales, engine, lock_timeout),
-                                  check_engines=True))
+                                  check_engines=True, engine=engine))
 
 
 @app.command()
@@ -280,23 +289,41 @@ def models_list(project: ProjectOption = Path(".")) -> None:
 
 @models_app.command("install")
 def models_install(
-    archive: Annotated[Optional[Path], typer.Argument(help="A .argosmodel file to install (offline).")] = None,
-    to: Annotated[Optional[str], typer.Option("--to", help="Fetch source→TO from the Argos index (online).")] = None,
+    path: Annotated[Optional[Path], typer.Argument(
+        help="A .argosmodel file, or a directory of them, to install (offline).")] = None,
+    to: Annotated[Optional[str], typer.Option(
+        "--to", help="Fetch source→TO from the Argos index (online); through the pivot language "
+                     "when the index has no direct package.")] = None,
     project: ProjectOption = Path("."),
 ) -> None:
-    """Install a model from a file, or from the Argos package index with --to."""
-    from .models import install_file, install_from_index
+    """Install models from a file, a directory of files, or the Argos package index (--to)."""
+    from .models import install_from_index, install_path
 
     with user_errors():
         config = _config(project, None, None)
-        if (archive is None) == (to is None):
-            raise LingopressError("give either a .argosmodel FILE or --to LOCALE",
+        if (path is None) == (to is None):
+            raise LingopressError("give either a .argosmodel FILE (or a directory of them) or --to LOCALE",
                                   hint="e.g. lingopress models install translate-fr_en.argosmodel")
-        if archive is not None:
-            model = install_file(config.argos, archive)
+        if path is not None:
+            models = install_path(config.argos, path)
         else:
-            model = install_from_index(config.argos, config.source_locale, to)
-        console.print(f"installed {model.label} ({model.from_code}→{model.to_code}) in {model.path}")
+            models = install_from_index(config.argos, config.source_locale, to)
+        for model in models:
+            console.print(f"installed {model.label} ({model.from_code}→{model.to_code}) in {model.path}")
+
+
+@models_app.command("remove")
+def models_remove(
+    pair: Annotated[str, typer.Argument(help="The language pair to remove, e.g. fr_en or fr-de.")],
+    project: ProjectOption = Path("."),
+) -> None:
+    """Remove every installed version of a model."""
+    from .models import remove_models
+
+    with user_errors():
+        config = _config(project, None, None)
+        for model in remove_models(config.argos, pair):
+            console.print(f"removed {model.label} ({model.path})")
 
 
 def main() -> None:

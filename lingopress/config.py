@@ -11,7 +11,8 @@ from babel import Locale, UnknownLocaleError
 from .errors import ConfigError
 
 CONFIG_NAME = "lingopress.toml"
-ENGINES = ("argos", "none")
+ENGINES = ("argos", "apertium", "none")
+DEVICES = ("auto", "cpu", "cuda")
 
 
 @dataclass(frozen=True)
@@ -19,6 +20,22 @@ class ArgosSettings:
     packages_dir: Path | None = None
     download: bool = True
     beam_size: int = 2
+    # "auto": cuda when CTranslate2 sees a GPU, else cpu.
+    device: str = "auto"
+    # "auto": int8 where the device supports it (int8_float16 on a GPU), else the model's type.
+    compute_type: str = "auto"
+    # CPU threads for one translation (0: every core this process may use).
+    threads: int = 0
+    # Tokens per translate_batch call: bigger batches keep the cores (or the GPU) busy.
+    max_batch_tokens: int = 4096
+    # Language to go through when there is no direct package ("" to never pivot).
+    pivot: str = "en"
+
+
+@dataclass(frozen=True)
+class ApertiumSettings:
+    # Directory of Apertium language data (apertium -d); None: the system-wide pairs.
+    data_dir: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -46,6 +63,13 @@ class Config:
     argos: ArgosSettings = field(default_factory=ArgosSettings)
     lock_timeout_s: float = 600.0
     publish: PublishSettings = field(default_factory=PublishSettings)
+    apertium: ApertiumSettings = field(default_factory=ApertiumSettings)
+    # Per-locale engines from [engines], as (locale, engine) pairs; `engine` applies to the
+    # other locales. A tuple, not a dict, so that a Config stays hashable (engine caches).
+    locale_engines: tuple[tuple[str, str], ...] = ()
+
+    def engine_for(self, locale: str) -> str:
+        return dict(self.locale_engines).get(locale, self.engine)
 
     @property
     def config_path(self) -> Path:
@@ -121,6 +145,19 @@ def load_config(project_dir: Path | str = ".", *, locales: list[str] | None = No
                           line=None if engine is not None else where("engine"),
                           hint=f"use one of: {', '.join(ENGINES)}")
 
+    locale_engines: dict[str, str] = {}
+    if engine is None:  # --engine applies to every locale
+        table = raw.get("engines", {})
+        if not isinstance(table, dict):
+            raise ConfigError("[engines] must be a table of locale = engine", path=path,
+                              line=where("engines"), hint='e.g. [engines] then es = "apertium"')
+        for code, name in table.items():
+            line = where(f"{code} =") or where(code)
+            if name not in ENGINES:
+                raise ConfigError(f"unknown engine {name!r} for locale {code!r}", path=path, line=line,
+                                  hint=f"use one of: {', '.join(ENGINES)}")
+            locale_engines[_check_locale(str(code), path, line)] = name
+
     paths = raw.get("paths", {})
     glossary = project / paths.get("glossary", "glossary.csv")
     if "glossary" in paths and not glossary.is_file():
@@ -128,10 +165,23 @@ def load_config(project_dir: Path | str = ".", *, locales: list[str] | None = No
                           line=where("glossary"), hint="create it or remove the setting")
     argos_raw = raw.get("argos", {})
     packages_dir = str(argos_raw.get("packages_dir", "") or "")
-    beam = argos_raw.get("beam_size", 2)
-    if not isinstance(beam, int) or beam < 1:
-        raise ConfigError("argos.beam_size must be a positive integer", path=path,
-                          line=where("beam_size"), hint="e.g. beam_size = 2")
+
+    def setting(key: str, default, valid, hint: str):
+        value = argos_raw.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, type(default)) or not valid(value):
+            raise ConfigError(f"argos.{key}: invalid value {value!r}", path=path, line=where(key),
+                              hint=hint)
+        return value
+
+    beam = setting("beam_size", 2, lambda v: v >= 1, "a positive integer, e.g. beam_size = 2")
+    device = setting("device", "auto", lambda v: v in DEVICES, f"one of: {', '.join(DEVICES)}")
+    compute_type = setting("compute_type", "auto", lambda v: bool(v.strip()),
+                           'e.g. "auto", "int8", "int8_float16", "float32"')
+    threads = setting("threads", 0, lambda v: v >= 0, "0 (every core) or a positive number")
+    batch_tokens = setting("max_batch_tokens", 4096, lambda v: v >= 64, "at least 64, e.g. 4096")
+    pivot = setting("pivot", "en", lambda v: v == "" or v.isalpha(), 'a language code such as "en", or ""')
+    apertium_raw = raw.get("apertium", {})
+    apertium_dir = str(apertium_raw.get("data_dir", "") or "") if isinstance(apertium_raw, dict) else ""
     timeout = lock_timeout_s if lock_timeout_s is not None else raw.get("lock_timeout_s", 600)
     if not isinstance(timeout, (int, float)) or timeout < 0:
         raise ConfigError("lock_timeout_s must be a number of seconds ≥ 0", path=path,
@@ -156,9 +206,16 @@ def load_config(project_dir: Path | str = ".", *, locales: list[str] | None = No
             packages_dir=(project / packages_dir) if packages_dir else None,
             download=bool(argos_raw.get("download", True)),
             beam_size=beam,
+            device=device,
+            compute_type=compute_type,
+            threads=threads,
+            max_batch_tokens=batch_tokens,
+            pivot=pivot,
         ),
         publish=PublishSettings(fallback_threshold=float(threshold),
                                 base_url=str(publish_raw.get("base_url", "") or "").rstrip("/")),
+        apertium=ApertiumSettings(data_dir=(project / apertium_dir) if apertium_dir else None),
+        locale_engines=tuple(sorted(locale_engines.items())),
     )
 
 

@@ -6,14 +6,10 @@ so nothing machine-made is ever taken for approved work.
 
 from __future__ import annotations
 
-import json
 import logging
-import re
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-
-from typing import Protocol
 
 import polib
 
@@ -22,22 +18,14 @@ from .config import Config
 from .errors import CatalogError
 from .ingest import Article, build_template
 from .memory import TranslationMemory, apply_memory
-from .models import InstalledModel, require_model
+from .mt import Engine, check_engine, open_engine
+from .mt.argos import ArgosEngine
+from .mt.sentences import split_sentences
+
+__all__ = ["ArgosEngine", "DraftReport", "Engine", "check_engine", "draft_catalog", "draft_catalogs",
+           "open_engine", "split_sentences", "update_locale"]
 
 log = logging.getLogger(__name__)
-
-# Abbreviations after which a period does not end a French sentence.
-_ABBREVIATIONS = ("p. ex.", "ex.", "Dr.", "Pr.", "M.", "Mme.", "Mlle.", "MM.", "etc.", "cf.",
-                  "env.", "fig.", "vol.", "chap.", "n°.", "St.", "av.", "apr.", "J.-C.")
-_BOUNDARY = re.compile(r"(?<=[.!?…])[\"»”)]*\s+(?=[«\"“(\[]?\s*[A-ZÀ-ÖØ-Þ0-9])")
-
-
-class Engine(Protocol):
-    """A machine-translation engine: source texts in, drafts out, same order."""
-
-    provenance: str
-
-    def translate(self, texts: Sequence[str]) -> list[str]: ...
 
 
 @dataclass(frozen=True)
@@ -73,127 +61,32 @@ class DraftReport:
             self.catalogs_written.append(unit.path)
 
 
-def split_sentences(text: str) -> list[str]:
-    """Split a unit into sentences; MT models are trained on single sentences."""
-    pieces: list[str] = []
-    start = 0
-    for match in _BOUNDARY.finditer(text):
-        before = text[start:match.start()].rstrip()
-        if before.endswith(_ABBREVIATIONS) or re.search(r"\b[A-Z]\.$", before):
-            continue
-        pieces.append(text[start:match.start()].strip())
-        start = match.end()
-    pieces.append(text[start:].strip())
-    return [piece for piece in pieces if piece]
-
-
-class ArgosEngine:
-    """An Argos package's CTranslate2 model and tokenizer, driven directly.
-
-    argostranslate.translate() runs its own sentence splitter (which downloads a model
-    when the package embeds none) and translates a unit at a time; batching all
-    sentences of a catalog into translate_batch is much faster.
-    """
-
-    def __init__(self, model: InstalledModel, *, beam_size: int = 2, device: str = "cpu",
-                 max_batch_tokens: int = 2048) -> None:
-        import ctranslate2  # heavy; only when drafting
-
-        self.model = model
-        self.provenance = f"argos {model.label}"
-        self.beam_size = beam_size
-        self.max_batch_tokens = max_batch_tokens
-        self.translator = ctranslate2.Translator(str(model.path / "model"), device=device)
-        metadata = json.loads((model.path / "metadata.json").read_text(encoding="utf-8"))
-        self.target_prefix: str = metadata.get("target_prefix", "") or ""
-        self._encode, self._decode = _tokenizer(model)
-
-    def translate(self, texts: Sequence[str]) -> list[str]:
-        split = [split_sentences(text) for text in texts]
-        sentences = [sentence for parts in split for sentence in parts]
-        translated = iter(self._translate_sentences(sentences))
-        return [" ".join(next(translated) for _ in parts) for parts in split]
-
-    def _translate_sentences(self, sentences: list[str]) -> list[str]:
-        tokenized = [self._encode(sentence) for sentence in sentences]
-        order = sorted(range(len(tokenized)), key=lambda i: len(tokenized[i]))
-        results: list[str] = [""] * len(tokenized)
-        # Chunks of similar length so the decoding limit (a guard against a model
-        # repeating itself) can follow the input length.
-        chunk: list[int] = []
-        budget = 0
-        for index in order + [-1]:
-            size = len(tokenized[index]) if index >= 0 else 0
-            if chunk and (index < 0 or budget + size > self.max_batch_tokens):
-                self._translate_chunk(chunk, tokenized, results)
-                chunk, budget = [], 0
-            if index >= 0:
-                chunk.append(index)
-                budget += size
-        return results
-
-    def _translate_chunk(self, chunk: list[int], tokenized: list[list[str]], results: list[str]) -> None:
-        batch = [tokenized[i] for i in chunk]
-        longest = max(len(tokens) for tokens in batch)
-        prefix = [[self.target_prefix]] * len(batch) if self.target_prefix else None
-        outputs = self.translator.translate_batch(
-            batch, target_prefix=prefix, beam_size=self.beam_size, replace_unknowns=True,
-            max_batch_size=self.max_batch_tokens, batch_type="tokens",
-            max_decoding_length=2 * longest + 10)
-        for index, output in zip(chunk, outputs):
-            tokens = output.hypotheses[0]
-            if self.target_prefix and tokens[:1] == [self.target_prefix]:
-                tokens = tokens[1:]
-            results[index] = self._decode(tokens).strip()
-
-
-def _tokenizer(model: InstalledModel):
-    sp_path = model.path / "sentencepiece.model"
-    if sp_path.exists():
-        import sentencepiece
-
-        # Not argostranslate's SentencePieceTokenizer: its decode turns every "_" into a
-        # space, which breaks URLs and identifiers.
-        processor = sentencepiece.SentencePieceProcessor(model_file=str(sp_path))
-        return (lambda text: processor.encode(text, out_type=str),
-                lambda tokens: processor.decode_pieces(tokens))
-    import argostranslate.package
-
-    tokenizer = argostranslate.package.Package(model.path).tokenizer
-    return tokenizer.encode, tokenizer.decode
-
-
-def open_engine(config: Config, locale: str) -> Engine | None:
-    """The engine configured for a locale; None when drafts stay empty (--engine none)."""
-    if config.engine == "none":
-        return None
-    model = require_model(config.argos, config.source_locale, locale)
-    return ArgosEngine(model, beam_size=config.argos.beam_size)
-
-
-def check_engine(config: Config, locale: str) -> str:
-    """Fail early (before any file is written) when a locale's engine cannot run."""
-    if config.engine == "none":
-        return "none"
-    return f"argos {require_model(config.argos, config.source_locale, locale).label}"
-
-
 def draft_catalog(po: polib.POFile, engine: Engine | None) -> int:
     """Fill untranslated entries with fuzzy machine drafts; return how many were drafted."""
+    return draft_catalogs([po], engine)
+
+
+def draft_catalogs(catalogs: Sequence[polib.POFile], engine: Engine | None) -> int:
+    """Draft the gaps of several catalogs in one engine call, so a locale's sentences are
+    batched together; return how many entries were drafted."""
     if engine is None:
         return 0
-    todo = [entry for entry in po if not entry.obsolete and not has_translation(entry)]
+    todo = [entry for po in catalogs for entry in po
+            if not entry.obsolete and not has_translation(entry)]
     if not todo:
         return 0
     drafts = engine.translate([entry.msgid for entry in todo])
     drafted = 0
     for entry, draft in zip(todo, drafts, strict=True):
-        if not draft.strip():
+        text, notes = (draft, ()) if isinstance(draft, str) else (draft.text, draft.notes)
+        if not text.strip():
             continue
-        entry.msgstr = draft
+        entry.msgstr = text
         if "fuzzy" not in entry.flags:
             entry.flags.append("fuzzy")
-        set_provenance(entry, f"machine draft: {engine.provenance}")
+        # One note, several lines: each starts with "machine draft:" so merges keep them all.
+        set_provenance(entry, "\n".join([f"machine draft: {engine.provenance}"]
+                                   + [f"machine draft: {note}" for note in notes]))
         drafted += 1
     return drafted
 

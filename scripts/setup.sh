@@ -30,6 +30,16 @@ if ! command -v chromium >/dev/null 2>&1; then
     fi
 fi
 
+# Apertium (the optional second MT engine) with its French→Spanish pair; its tests run
+# when it is installed. Debian/Ubuntu only, and optional for lingopress itself.
+if ! command -v apertium >/dev/null 2>&1 || ! dpkg-query -W apertium-fr-es >/dev/null 2>&1; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+        apt-get update -qq && apt-get install -y -qq apertium apertium-fr-es
+    else
+        echo "warning: apertium is missing (optional engine); install apertium and apertium-fr-es" >&2
+    fi
+fi
+
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip
 # torch comes in through argostranslate → stanza. Pinning it first keeps pip on the

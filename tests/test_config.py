@@ -55,3 +55,31 @@ def test_bad_settings_are_reported(tmp_path: Path, text: str, message: str):
 def test_missing_config_says_what_to_do(tmp_path: Path):
     with pytest.raises(ConfigError, match="no lingopress.toml here.*--project"):
         load_config(tmp_path)
+
+
+def test_engines_per_locale_and_argos_runtime_settings(tmp_path: Path):
+    (tmp_path / "lingopress.toml").write_text(
+        'target_locales = ["en", "es", "pt-BR"]\nengine = "argos"\n\n[engines]\nes = "apertium"\n'
+        'pt-BR = "none"\n\n[argos]\ndevice = "cuda"\ncompute_type = "int8_float16"\nthreads = 4\n'
+        'max_batch_tokens = 8192\npivot = ""\n')
+    config = load_config(tmp_path)
+    assert [config.engine_for(code) for code in ("en", "es", "pt_BR")] == ["argos", "apertium", "none"]
+    assert (config.argos.device, config.argos.compute_type, config.argos.threads,
+            config.argos.max_batch_tokens, config.argos.pivot) == ("cuda", "int8_float16", 4, 8192, "")
+    # --engine on the command line applies to every locale.
+    assert load_config(tmp_path, engine="none").engine_for("es") == "none"
+
+
+@pytest.mark.parametrize("text, message", [
+    ('[engines]\nes = "deepl"\n', "lingopress.toml:2: unknown engine 'deepl' for locale 'es'"),
+    ('[engines]\nxx = "argos"\n', "lingopress.toml:2: unknown locale code 'xx'"),
+    ('[argos]\ndevice = "tpu"\n', "lingopress.toml:2: argos.device: invalid value 'tpu'"),
+    ('[argos]\nthreads = -1\n', "argos.threads: invalid value -1"),
+    ('[argos]\nmax_batch_tokens = "big"\n', "argos.max_batch_tokens: invalid value 'big'"),
+    ('[argos]\nbeam_size = 0\n', "argos.beam_size: invalid value 0"),
+])
+def test_bad_engine_settings_name_file_and_line(tmp_path: Path, text: str, message: str):
+    (tmp_path / "lingopress.toml").write_text(text)
+    with pytest.raises(ConfigError) as err:
+        load_config(tmp_path)
+    assert message in str(err.value)

@@ -8,21 +8,12 @@ import pytest
 from conftest import make_project, msgfmt_check
 from lingopress.catalog import read_catalog, write_catalog
 from lingopress.config import load_config
-from lingopress.draft import ArgosEngine, draft_catalog, open_engine, split_sentences, update_locale
+from lingopress.draft import ArgosEngine, draft_catalog, open_engine, update_locale
 from lingopress.errors import ModelError
 from lingopress.ingest import load_articles
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("Une phrase. Une autre !", ["Une phrase.", "Une autre !"]),
-    ("Le Dr. Martin arrive. Il part.", ["Le Dr. Martin arrive.", "Il part."]),
-    ("Des cellules, p. ex. Les lymphocytes.", ["Des cellules, p. ex. Les lymphocytes."]),
-    ("Vraiment ? « Oui. » Puis…", ["Vraiment ?", "« Oui. » Puis…"]),
-    ("Taille 1,8 m. Poids 70 kg.", ["Taille 1,8 m.", "Poids 70 kg."]),
-    ("Pas de fin", ["Pas de fin"]),
-])
-def test_split_sentences(text: str, expected: list[str]):
-    assert split_sentences(text) == expected
+# Sentence splitting is tested in test_mt_sentences.py.
 
 
 class CountingEngine:

@@ -1,0 +1,63 @@
+"""What every engine shares: the Draft it returns and the notes it writes for translators."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from .placeholders import Protected, restore
+
+# Longest note line: with "#. machine draft: " in front it stays within polib's 78 columns.
+NOTE_WIDTH = 60
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A machine draft and what the translator should check in it (one line per note)."""
+
+    text: str
+    notes: tuple[str, ...] = ()
+
+
+class Engine(Protocol):
+    """A machine-translation engine: unit texts in, drafts out, same order."""
+
+    provenance: str
+
+    def translate(self, texts: Sequence[str]) -> list[Draft]: ...
+
+
+def finish(protected: Protected, translated: str, notes: Sequence[str] = ()) -> Draft:
+    """Restore the protected spans; a span the engine lost becomes a note, the draft stays."""
+    restored = restore(protected, translated)
+    notes = list(notes)
+    if restored.lost:
+        notes += note_lines("lost markup (see the source)", [_quote(s) for s in restored.lost])
+    return Draft(restored.text, tuple(notes))
+
+
+def note_lines(head: str, items: Sequence[str]) -> list[str]:
+    """`head: item, item` lines of at most NOTE_WIDTH characters, each starting with head.
+
+    polib wraps a longer comment line, and a wrapped continuation would lose the
+    "machine draft:" prefix by which merges recognise (and keep) these notes.
+    """
+    room = NOTE_WIDTH - len(head) - 2
+    lines: list[str] = []
+    current: list[str] = []
+    for item in items:
+        if len(item) > room:
+            item = item[: room - 1] + "…"
+        if current and len(", ".join(current + [item])) > room:
+            lines.append(f"{head}: {', '.join(current)}")
+            current = []
+        current.append(item)
+    if current:
+        lines.append(f"{head}: {', '.join(current)}")
+    return lines
+
+
+def _quote(span: str) -> str:
+    # Notes are single comment lines: show a hard break or newline as \n.
+    return '"' + span.replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"') + '"'
