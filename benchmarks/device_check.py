@@ -2,7 +2,7 @@
 
 Run on a machine with an NVIDIA GPU, from the repository root:
 
-    PYTHONPATH=$PWD python benchmarks/device_check.py        # UNITS=3000 by default 4000
+    PYTHONPATH=$PWD python benchmarks/device_check.py        # UNITS=N to change the 4000 units
 
 It builds an offline test package (2+2 layers, d_model 256, 4k SentencePiece pieces, 24
 output tokens per sentence), installs it three times and drafts the same distinct units
