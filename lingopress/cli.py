@@ -94,10 +94,12 @@ def _print_summary(result: dict) -> None:
         table.add_column(column)
     for locale, stages in result["summary"].items():
         drafts = stages.get("draft") or []
+        skipped = len(stages.get("skipped") or ())
         publish = stages.get("publish") or {}
         table.add_row(
             locale,
-            f"{sum(d['written'] for d in drafts)}/{len(drafts)} updated" if drafts else "-",
+            f"{sum(d['written'] for d in drafts)}/{len(drafts) + skipped} updated"
+            + (f" ({skipped} unchanged, skipped)" if skipped else "") if drafts or skipped else "-",
             f"{sum(d['memory_exact'] for d in drafts)} exact, {sum(d['memory_close'] for d in drafts)} close"
             if drafts else "-",
             str(sum(d["drafted"] for d in drafts)) if drafts else "-",
