@@ -9,6 +9,7 @@ one-line message; the others go through and the run ends Failed.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from dataclasses import asdict
 
@@ -27,7 +28,7 @@ from lingopress.draft import DraftPlan, draft_record, engine_for, plan_drafts, s
 from lingopress.errors import ConfigError, LingopressError, is_transient
 from lingopress.ingest import Article, load_articles, write_templates
 from lingopress.publish import render_outputs, update_published
-from lingopress.status import review_project, status_markdown, write_review_pages
+from lingopress.status import refresh_status, status_markdown
 from lingopress.storage import exclusive_run
 
 STATUS_ARTIFACT_KEY = "lingopress-status"
@@ -153,9 +154,7 @@ def bundle_task(config: Config) -> dict:
 @task(name="status", cache_policy=NO_CACHE)
 def status_task(config: Config, articles: list[Article]) -> list[dict]:
     """Refresh outputs/status.html and the review pages; publish the table as an artifact."""
-    reviews = review_project(config, articles)
-    written = write_review_pages(config, reviews)
-    rows = [review.status for review in reviews]
+    rows, written = refresh_status(config, articles)
     create_markdown_artifact(markdown=status_markdown(rows), key=STATUS_ARTIFACT_KEY,
                              description="Per article and locale: approved, fuzzy, untranslated, "
                                          "QA errors, publishable")
@@ -164,7 +163,30 @@ def status_task(config: Config, articles: list[Article]) -> list[dict]:
     return [asdict(row) for row in rows]
 
 
-@flow(name="lingopress-pipeline")
+def task_runner(name: str = "threads", *, dask_address: str | None = None, workers: int | None = None):
+    """The task runner for --task-runner: Prefect's thread pool, or prefect-dask's DaskTaskRunner
+    on a given scheduler (`tcp://host:8786`) or on a LocalCluster it starts and stops."""
+    if name == "threads":
+        return ThreadPoolTaskRunner(max_workers=workers)
+    if name == "dask":
+        from prefect_dask import DaskTaskRunner
+
+        if dask_address:
+            return DaskTaskRunner(address=dask_address)
+        # Worker processes, one thread each: CTranslate2 runs its own threads inside.
+        return DaskTaskRunner(cluster_kwargs={"n_workers": workers or 2, "threads_per_worker": 1,
+                                              "processes": True, "dashboard_address": None})
+    raise ConfigError(f"unknown task runner {name!r}", hint=f"use one of: {', '.join(TASK_RUNNERS)}")
+
+
+def env_task_runner():
+    """The task runner named by LINGOPRESS_TASK_RUNNER / LINGOPRESS_DASK_ADDRESS: how a
+    deployment (prefect.yaml's job variables, `lingopress serve`) picks Dask."""
+    return task_runner(os.environ.get("LINGOPRESS_TASK_RUNNER", "threads"),
+                       dask_address=os.environ.get("LINGOPRESS_DASK_ADDRESS") or None)
+
+
+@flow(name="lingopress-pipeline", task_runner=env_task_runner())
 def pipeline(project_dir: str = ".", locales: list[str] | None = None, engine: str | None = None,
              draft: bool = True, publish: bool = True, lock_timeout_s: float | None = None,
              mt_slots: int = DEFAULT_MT_SLOTS) -> dict | State:
@@ -238,22 +260,6 @@ def _stages(config: Config, *, draft: bool, publish: bool, mt_slots: int = DEFAU
         return Failed(message=f"{len(failures)} work unit(s) failed: " + "; ".join(failures),
                       data={"summary": summary, "failures": failures})
     return {"summary": summary, "failures": []}
-
-
-def task_runner(name: str = "threads", *, dask_address: str | None = None, workers: int | None = None):
-    """The task runner for --task-runner: Prefect's thread pool, or prefect-dask's DaskTaskRunner
-    on a given scheduler (`tcp://host:8786`) or on a LocalCluster it starts and stops."""
-    if name == "threads":
-        return ThreadPoolTaskRunner(max_workers=workers)
-    if name == "dask":
-        from prefect_dask import DaskTaskRunner
-
-        if dask_address:
-            return DaskTaskRunner(address=dask_address)
-        # Worker processes, one thread each: CTranslate2 runs its own threads inside.
-        return DaskTaskRunner(cluster_kwargs={"n_workers": workers or 2, "threads_per_worker": 1,
-                                              "processes": True, "dashboard_address": None})
-    raise ConfigError(f"unknown task runner {name!r}", hint=f"use one of: {', '.join(TASK_RUNNERS)}")
 
 
 @flow(name="lingopress-draft")
