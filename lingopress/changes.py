@@ -17,7 +17,8 @@ def change_counts(summary: Mapping[str, dict], status_rows: Sequence[Mapping] = 
         bundle = stages.get("bundle") or {}
         counts[locale] = {
             "units_updated": sum(1 for unit in drafts if unit["written"]),
-            "units_unchanged": sum(1 for unit in drafts if not unit["written"]) + len(stages.get("skipped") or ()),
+            "units_unchanged": sum(1 for unit in drafts if not unit["written"]),
+            "units_skipped": len(stages.get("skipped") or ()),
             "entries_drafted": sum(unit["drafted"] for unit in drafts),
             "entries_from_memory": sum(unit["memory_exact"] + unit["memory_close"] for unit in drafts),
             "entries_approved": approved.get(locale),
@@ -34,11 +35,11 @@ def changes_markdown(summary: Mapping[str, dict], status_rows: Sequence[Mapping]
     """The table published as the `lingopress-changes` Prefect artifact."""
     counts = change_counts(summary, status_rows)
     lines = ["# lingopress run: what changed", "",
-             "| locale | catalogs updated | unchanged (skipped) | machine drafts | from memory | "
-             "approved entries | published | held back | bundle |",
-             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]
+             "| locale | catalogs updated | merged, unchanged | skipped (same inputs) | machine drafts | "
+             "from memory | approved entries | published | held back | bundle |",
+             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]
     for locale, row in counts.items():
-        cells = [row["units_updated"], row["units_unchanged"], row["entries_drafted"], row["entries_from_memory"],
+        cells = [row["units_updated"], row["units_unchanged"], row["units_skipped"], row["entries_drafted"], row["entries_from_memory"],
                  row["entries_approved"], row["articles_published"], row["articles_held_back"], row["bundle"]]
         lines.append(f"| {locale} | " + " | ".join("-" if cell is None else str(cell) for cell in cells) + " |")
     total_updated = sum(row["units_updated"] for row in counts.values())
