@@ -36,18 +36,14 @@ REPO = Path(__file__).resolve().parents[1]
 LOCALES = ("en", "es", "de", "ar")
 _SANDBOX = Path(tempfile.mkdtemp(prefix="lingopress-scale-"))
 
-# argostranslate and Prefect read these when imported: set them first.
-os.environ.update({
-    "ARGOS_PACKAGES_DIR": str(_SANDBOX / "argos-packages"),
-    "XDG_DATA_HOME": str(_SANDBOX / "xdg-data"),
-    "XDG_CONFIG_HOME": str(_SANDBOX / "xdg-config"),
-    "XDG_CACHE_HOME": str(_SANDBOX / "xdg-cache"),
-    "PREFECT_HOME": str(_SANDBOX / "prefect-home"),
-    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-    "PREFECT_LOGGING_LEVEL": "WARNING",
-})
-os.environ.pop("PREFECT_API_URL", None)
 sys.path.insert(0, str(REPO))
+from lingopress.devtools.tiny_argos import isolated_argos_env  # noqa: E402  (no argostranslate import)
+
+# argostranslate and Prefect read these when imported: set them first.
+os.environ.update(isolated_argos_env(_SANDBOX / "argos"))
+os.environ.update(PREFECT_HOME=str(_SANDBOX / "prefect-home"), PREFECT_SERVER_ANALYTICS_ENABLED="false",
+                  PREFECT_LOGGING_LEVEL="WARNING")
+os.environ.pop("PREFECT_API_URL", None)  # the run's own temporary server, not someone's real one
 
 
 def synthetic_article(text: str, index: int) -> str:
