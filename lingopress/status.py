@@ -199,10 +199,11 @@ STATUS_STAGE = "status"
 
 
 def status_fingerprint(config: Config, article: Article, locale: str, glossary: str) -> str:
-    """Everything a row and its review page are made from."""
+    """Everything a row and its review page are made from, and the page as it is now."""
     return fingerprint(STATUS_STAGE, config.source_locale, locale, article.slug, article.source_hash,
                        config.relative(article.path), glossary,
-                       file_digest(config.catalog_path(locale, article.slug)))
+                       file_digest(config.catalog_path(locale, article.slug)),
+                       file_digest(review_path(config, locale, article.slug)))
 
 
 def refresh_status(config: Config, articles: Sequence[Article]) -> tuple[list[ArticleStatus], list[str]]:
@@ -217,9 +218,7 @@ def refresh_status(config: Config, articles: Sequence[Article]) -> tuple[list[Ar
     updated: dict[str, dict[str, dict]] = {locale: {} for locale in config.target_locales}
     for article in articles:  # the order of review_project
         for locale in config.target_locales:
-            digest = status_fingerprint(config, article, locale, glossary_hash)
-            page = review_path(config, locale, article.slug)
-            if is_current(records[locale], article.slug, digest) and page.exists():
+            if is_current(records[locale], article.slug, status_fingerprint(config, article, locale, glossary_hash)):
                 rows.append(ArticleStatus(**records[locale][article.slug]["row"]))
                 updated[locale][article.slug] = records[locale][article.slug]
                 continue
@@ -227,10 +226,13 @@ def refresh_status(config: Config, articles: Sequence[Article]) -> tuple[list[Ar
             review = review_article(config, article, locale, glossary)
             reviews.append(review)
             rows.append(review.status)
-            updated[locale][article.slug] = {"fingerprint": digest, "row": asdict(review.status)}
+    written = _write_pages(config, rows, reviews)
+    for review in reviews:  # recorded with the page as just written
+        updated[review.locale][review.article.slug] = {
+            "fingerprint": status_fingerprint(config, review.article, review.locale, glossary_hash),
+            "row": asdict(review.status)}
     for locale, units in updated.items():
         save_records(config, STATUS_STAGE, locale, units)
-    written = _write_pages(config, rows, reviews)
     return rows, written
 
 

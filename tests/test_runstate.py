@@ -68,6 +68,15 @@ def test_a_no_change_rerun_skips_every_unit_and_writes_nothing(tmp_path, install
     assert mtimes(project) == before
     assert {p: p.stat().st_mtime_ns for p in (project / "outputs").rglob("*") if p.is_file()} == outputs_before
 
+    # A page deleted (or edited) by hand is made again, though its inputs did not change.
+    review = project / "outputs/review/ar/immunotherapie.html"
+    page = project / "outputs/fr/immunotherapie.html"
+    expected = {path: path.read_bytes() for path in (review, page)}
+    review.unlink()
+    page.write_text("scribbled", encoding="utf-8")
+    run(project)
+    assert {path: path.read_bytes() for path in (review, page)} == expected
+
     # Run state lost: everything is done once more, with the same result.
     shutil.rmtree(project / ".lingopress")
     third = run(project)
