@@ -163,3 +163,72 @@ def test_only_network_trouble_is_retried():
     assert not is_transient(ModelError("no Argos model installed for fr→xx (downloads are off)"))
     assert not is_transient(CatalogError("broken", path="x.po", line=3))
     assert not is_transient(wrapped(FileNotFoundError("x")))
+
+
+def test_a_model_download_that_fails_once_is_retried_and_a_user_error_is_not(tmp_path, model_files, harness,
+                                                                            monkeypatch):
+    """A real HTTP Argos index on 127.0.0.1: its first answer is 503, then it serves the index
+    and the fr→en package; it has no fr→de package at all (a user error, not retried)."""
+    import functools
+    import http.server
+    import json
+    import threading
+
+    import argostranslate.settings
+
+    from flows.pipeline import pipeline
+
+    archive = model_files["en"]
+    requests: list[str] = []
+    busy_once: list[bool] = []
+
+    class Index(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 (http.server's name)
+            requests.append(self.path)
+            if self.path == "/index.json" and not busy_once:
+                busy_once.append(True)
+                self.send_error(503, "busy")
+                return
+            if self.path == "/index.json":
+                body = json.dumps([{"from_code": "fr", "to_code": "en", "package_version": "1.9",
+                                    "argos_version": "1.9", "type": "translate", "from_name": "French",
+                                    "to_name": "English", "code": "translate-fr_en",
+                                    "links": [f"http://127.0.0.1:{self.server.server_port}/fr_en.argosmodel"]}])
+                data = body.encode()
+            elif self.path == "/fr_en.argosmodel":
+                data = archive.read_bytes()
+            else:
+                self.send_error(404)
+                return
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Index)
+    threading.Thread(target=functools.partial(server.serve_forever, poll_interval=0.1), daemon=True).start()
+    monkeypatch.setattr(argostranslate.settings, "remote_package_index",
+                        f"http://127.0.0.1:{server.server_port}/index.json")
+    monkeypatch.setattr(argostranslate.settings, "downloads_dir", tmp_path / "downloads")
+    (tmp_path / "downloads").mkdir()
+    try:
+        project = make_project(tmp_path / "project", locales=("en",), sources=SOURCES)
+        toml = project / "lingopress.toml"
+        toml.write_text(toml.read_text(encoding="utf-8").replace("download = false",
+                                                                 'download = true\npackages_dir = "models"'),
+                        encoding="utf-8")
+        summary = run(project)
+        assert requests == ["/index.json", "/index.json", "/fr_en.argosmodel"]
+        assert updated(summary, "en") == ["alpha", "beta"] and summary["en"]["draft"][0]["drafted"] > 0
+        assert "machine draft: argos translate-fr_en 1.9" in (project / "translations/en/alpha.po").read_text(
+            encoding="utf-8")
+
+        requests.clear()
+        state = pipeline(project_dir=str(project), locales=["de"], return_state=True)
+        assert state.is_failed() and "the Argos index has no fr→de package" in state.message
+        assert requests == ["/index.json"]  # asked once: retrying cannot make the package appear
+    finally:
+        server.shutdown()
