@@ -3,7 +3,9 @@ locale → render → bundle.
 
 Tasks are thin wrappers; all logic is in plain functions of the `lingopress` package. A
 user error in one work unit (a catalog a translator broke) fails that unit only, with a
-one-line message; the others go through and the run ends Failed.
+one-line message; the others go through and the run ends Failed. Units whose inputs are
+unchanged since their last update are not submitted at all (lingopress.runstate); tasks
+that may download a model retry on network trouble; the task runner is threads or Dask.
 """
 
 from __future__ import annotations
@@ -22,8 +24,8 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.tasks import exponential_backoff
 
 from lingopress.bundles import build_bundles
-from lingopress.config import Config, load_config
 from lingopress.changes import changes_markdown
+from lingopress.config import Config, load_config
 from lingopress.draft import DraftPlan, draft_record, engine_for, plan_drafts, save_draft_records, update_catalog
 from lingopress.errors import ConfigError, LingopressError, is_transient
 from lingopress.ingest import Article, load_articles, write_templates
