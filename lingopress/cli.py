@@ -31,6 +31,9 @@ ProjectOption = Annotated[Path, typer.Option("--project", "-p", help="Project di
 LocalesOption = Annotated[Optional[str], typer.Option("--locales", "-l", help="Comma-separated target locales, e.g. en,de.")]
 EngineOption = Annotated[Optional[str], typer.Option("--engine", "-e", help="Draft engine for every locale: argos, apertium or none.")]
 LockOption = Annotated[Optional[float], typer.Option("--lock-timeout", help="Seconds to wait for another run on the project.")]
+RunnerOption = Annotated[str, typer.Option("--task-runner", help="threads (default) or dask.")]
+DaskOption = Annotated[Optional[str], typer.Option(
+    "--dask-address", help="With --task-runner dask: a running scheduler (tcp://host:8786); default: a LocalCluster.")]
 QA_ERRORS = 1
 
 
@@ -61,12 +64,15 @@ def _prepare_prefect() -> None:
         logging.getLogger("lingopress").setLevel(logging.INFO)
 
 
-def _run_flow(which: str, config: Config, *, check_engines: bool, engine: str | None = None) -> dict:
+def _run_flow(which: str, config: Config, *, check_engines: bool, engine: str | None = None,
+              runner: str = "threads", dask_address: str | None = None) -> dict:
     from .draft import check_engine
     from .glossary import load_glossary
     from .ingest import load_articles
     from .storage import project_lock
 
+    if runner not in ("threads", "dask"):
+        raise LingopressError(f"--task-runner: unknown task runner {runner!r}", hint="use threads or dask")
     with project_lock(config.project_dir, config.lock_timeout_s):
         # Fail before Prefect starts and before any file is written.
         load_articles(config)
@@ -77,18 +83,17 @@ def _run_flow(which: str, config: Config, *, check_engines: bool, engine: str | 
         _prepare_prefect()
         from flows import pipeline as flows
 
+        task_runner = flows.task_runner(runner, dask_address=dask_address)
         kwargs = {"project_dir": str(config.project_dir), "locales": list(config.target_locales),
                   "lock_timeout_s": config.lock_timeout_s, "return_state": True}
+        chosen = {"run": flows.pipeline, "draft": flows.draft_flow, "publish": flows.publish_flow}[which]
         # The flow's `engine` overrides every locale's; pass the file's global engine (shown in
         # the run's parameters) only when no [engines] table sets locales apart.
         if engine is None and not config.locale_engines:
             engine = config.engine
-        if which == "run":
-            state = flows.pipeline(engine=engine, **kwargs)
-        elif which == "draft":
-            state = flows.draft_flow(engine=engine, **kwargs)
-        else:
-            state = flows.publish_flow(**kwargs)
+        if which != "publish":
+            kwargs["engine"] = engine
+        state = chosen.with_options(task_runner=task_runner)(**kwargs)
     result = state.result(raise_on_failure=False)
     if isinstance(result, LingopressError):
         raise result
@@ -103,10 +108,12 @@ def _print_summary(result: dict) -> None:
         table.add_column(column)
     for locale, stages in result["summary"].items():
         drafts = stages.get("draft") or []
+        skipped = len(stages.get("skipped") or ())
         publish = stages.get("publish") or {}
         table.add_row(
             locale,
-            f"{sum(d['written'] for d in drafts)}/{len(drafts)} updated" if drafts else "-",
+            f"{sum(d['written'] for d in drafts)}/{len(drafts) + skipped} updated"
+            + (f" ({skipped} unchanged, skipped)" if skipped else "") if drafts or skipped else "-",
             f"{sum(d['memory_exact'] for d in drafts)} exact, {sum(d['memory_close'] for d in drafts)} close"
             if drafts else "-",
             str(sum(d["drafted"] for d in drafts)) if drafts else "-",
@@ -128,20 +135,24 @@ def _bundle_cell(bundle: dict | None) -> str:
 
 @app.command()
 def run(project: ProjectOption = Path("."), locales: LocalesOption = None, engine: EngineOption = None,
-        lock_timeout: LockOption = None) -> None:
+        lock_timeout: LockOption = None, task_runner: RunnerOption = "threads",
+        dask_address: DaskOption = None) -> None:
     """Ingest sources, draft translations, publish approved articles (the whole pipeline)."""
     with user_errors():
         _print_summary(_run_flow("run", _config(project, locales, engine, lock_timeout),
-                                  check_engines=True, engine=engine))
+                                  check_engines=True, engine=engine, runner=task_runner,
+                                  dask_address=dask_address))
 
 
 @app.command()
 def draft(project: ProjectOption = Path("."), locales: LocalesOption = None, engine: EngineOption = None,
-        lock_timeout: LockOption = None) -> None:
+          lock_timeout: LockOption = None, task_runner: RunnerOption = "threads",
+          dask_address: DaskOption = None) -> None:
     """Ingest sources and update/draft the catalogs, without publishing."""
     with user_errors():
         _print_summary(_run_flow("draft", _config(project, locales, engine, lock_timeout),
-                                  check_engines=True, engine=engine))
+                                  check_engines=True, engine=engine, runner=task_runner,
+                                  dask_address=dask_address))
 
 
 @app.command()
@@ -151,6 +162,45 @@ def publish(project: ProjectOption = Path("."), locales: LocalesOption = None,
     with user_errors():
         _print_summary(_run_flow("publish", _config(project, locales, "none", lock_timeout),
                                   check_engines=False))
+
+
+@app.command()
+def serve(
+    project: ProjectOption = Path("."),
+    locales: LocalesOption = None,
+    engine: EngineOption = None,
+    cron: Annotated[str, typer.Option("--cron", help="When to run, as a cron expression (UTC unless --timezone).")] = "0 6 * * *",
+    timezone: Annotated[Optional[str], typer.Option("--timezone", help="IANA time zone of --cron, e.g. Europe/Paris.")] = None,
+    name: Annotated[str, typer.Option("--name", help="Deployment name, as in `prefect deployment run lingopress-pipeline/NAME`.")] = "scheduled",
+) -> None:
+    """Serve the pipeline on a schedule from this process (no work pool or worker needed).
+
+    Registers the deployment with the Prefect API (PREFECT_API_URL; start one with
+    `prefect server start`), then runs each scheduled or manually triggered flow run
+    until stopped with Ctrl-C.
+    """
+    with user_errors():
+        config = _config(project, locales, engine)
+        schedule = _cron_schedule(cron, timezone)
+        _prepare_prefect()
+        from flows.pipeline import pipeline
+
+        parameters = {"project_dir": str(config.project_dir), "locales": list(config.target_locales),
+                      "engine": config.engine}
+    pipeline.serve(name=name, schedules=[schedule], parameters=parameters,
+                   description="lingopress: ingest, draft, publish on a schedule")
+
+
+def _cron_schedule(cron: str, timezone: str | None):
+    from prefect.client.schemas.schedules import CronSchedule
+
+    try:
+        return CronSchedule(cron=cron, timezone=timezone)
+    except ValueError as err:  # pydantic's ValidationError is a ValueError
+        errors_found = getattr(err, "errors", lambda: [])()
+        detail = errors_found[0]["msg"] if errors_found else str(err)
+        raise LingopressError(f"--cron {cron!r} / --timezone {timezone!r}: {detail}",
+                              hint='give five cron fields, e.g. --cron "0 6 * * *", and an IANA time zone') from None
 
 
 @app.command()

@@ -21,11 +21,13 @@ from .memory import TranslationMemory, apply_memory
 from .mt import Engine, check_engine, open_engine
 from .mt.argos import ArgosEngine
 from .mt.sentences import split_sentences
+from .runstate import file_digest, fingerprint, glossary_digest, is_current, load_records, save_records
 
 __all__ = ["ArgosEngine", "DraftReport", "Engine", "check_engine", "draft_catalog", "draft_catalogs",
            "open_engine", "split_sentences", "update_locale"]
 
 log = logging.getLogger(__name__)
+DRAFT_STAGE = "draft"
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,7 @@ class CatalogReport:
     memory_close: int
     drafted: int
     written: bool
+    untranslated: int = 0  # entries still without any translation (engine none, empty drafts)
 
 
 @dataclass
@@ -104,7 +107,77 @@ def update_catalog(config: Config, locale: str, article: Article, engine: Engine
     return CatalogReport(slug=article.slug, locale=locale, path=config.relative(path),
                          entries=sum(1 for entry in catalog if not entry.obsolete),
                          memory_exact=reused, memory_close=suggested, drafted=drafted,
-                         written=written)
+                         written=written,
+                         untranslated=sum(1 for entry in catalog
+                                          if not entry.obsolete and not has_translation(entry)))
+
+
+@dataclass(frozen=True)
+class DraftPlan:
+    """Which (article, locale) units of a locale need work, and the memory to do it with."""
+
+    locale: str
+    stale: tuple[str, ...]  # slugs to update
+    unchanged: tuple[str, ...]  # slugs skipped: same inputs as after their last update
+    memory: TranslationMemory | None  # None when nothing is stale
+    memory_digest: str
+    provenance: str
+
+
+def draft_fingerprint(config: Config, locale: str, article: Article, provenance: str,
+                      glossary: str) -> str:
+    """Everything update_catalog reads for one unit, except the memory (see plan_drafts)."""
+    return fingerprint("draft", config.source_locale, locale, article.slug, article.source_hash,
+                       config.relative(article.path), glossary, provenance,
+                       file_digest(config.catalog_path(locale, article.slug)))
+
+
+def plan_drafts(config: Config, locale: str, articles: Sequence[Article]) -> DraftPlan:
+    """Skip the units whose inputs are byte for byte those of their last update.
+
+    Translation memory only fills entries without a translation, so a unit whose catalog
+    was complete is skipped on its own fingerprint; an incomplete one also needs the
+    memory to be the same as when it was last updated (a translator approving an entry in
+    another article may fill it).
+    """
+    provenance = check_engine(config, locale)
+    glossary = glossary_digest(config)
+    records = load_records(config, DRAFT_STAGE, locale)
+    stale: list[str] = []
+    unchanged: list[str] = []
+    waiting: list[str] = []  # same inputs, incomplete: depends on the memory
+    for article in articles:
+        if not is_current(records, article.slug,
+                          draft_fingerprint(config, locale, article, provenance, glossary)):
+            stale.append(article.slug)
+        elif records[article.slug].get("complete"):
+            unchanged.append(article.slug)
+        else:
+            waiting.append(article.slug)
+    memory, digest = None, ""
+    if stale or waiting:
+        memory = build_memory(config, locale, articles)
+        digest = memory.digest()
+        for slug in waiting:
+            (unchanged if records[slug].get("memory") == digest else stale).append(slug)
+    if not stale:
+        memory = None
+    return DraftPlan(locale, tuple(stale), tuple(unchanged), memory, digest, provenance)
+
+
+def draft_record(config: Config, plan: DraftPlan, article: Article, report: CatalogReport) -> dict:
+    """What to remember of a unit just updated (its catalog as written now)."""
+    return {"fingerprint": draft_fingerprint(config, plan.locale, article, plan.provenance,
+                                             glossary_digest(config)),
+            "complete": report.untranslated == 0, "memory": plan.memory_digest}
+
+
+def save_draft_records(config: Config, locale: str, articles: Sequence[Article],
+                       updated: dict[str, dict]) -> bool:
+    """Merge the records of units updated now into the locale's state; forget removed articles."""
+    records = load_records(config, DRAFT_STAGE, locale)
+    records.update(updated)
+    return save_records(config, DRAFT_STAGE, locale, records, keep=[a.slug for a in articles])
 
 
 def build_memory(config: Config, locale: str, articles: Sequence[Article]) -> TranslationMemory:

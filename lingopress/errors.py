@@ -69,3 +69,21 @@ def display_path(path: Path | str) -> str:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
     except ValueError:
         return str(path)
+
+
+def is_transient(err: BaseException | None) -> bool:
+    """Network trouble that may pass when tried again: a timeout, a refused or reset
+    connection, an HTTP 5xx or 429 (e.g. while a model downloads). Anywhere in the chain
+    of causes, because lingopress wraps it in a ModelError with the fix for the user.
+    Everything else, user errors in particular, fails at once: retrying cannot fix them."""
+    import urllib.error
+
+    seen: set[int] = set()
+    while err is not None and id(err) not in seen:
+        seen.add(id(err))
+        if isinstance(err, urllib.error.HTTPError):
+            return err.code >= 500 or err.code == 429
+        if isinstance(err, (urllib.error.URLError, TimeoutError, ConnectionError)):
+            return True
+        err = err.__cause__ or err.__context__
+    return False

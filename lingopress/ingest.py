@@ -17,6 +17,7 @@ from .config import Config
 from .errors import SourceError
 from .glossary import Glossary, load_glossary
 from .markup import iter_units, parser
+from .runstate import file_digest, fingerprint, glossary_digest, is_current, load_records, save_records
 
 MAX_SOURCE_BYTES = 5 * 1024 * 1024
 REQUIRED_FIELDS = ("title", "slug", "date", "summary")
@@ -154,11 +155,22 @@ def build_template(article: Article, config: Config, locale: str | None = None,
 def write_templates(config: Config, articles: list[Article]) -> list[str]:
     """Write `translations/templates/<slug>.pot` for each article; return those that changed."""
     written = []
+    glossary = glossary_digest(config)
+    records = load_records(config, "template", "all")
+    updated = {}
     for article in articles:
-        path = config.template_path(article.slug)
-        if write_catalog(build_template(article, config), path):
-            written.append(config.relative(path))
+        # Unchanged source, glossary, locales and .pot file: the template would come out the same.
+        if not is_current(records, article.slug, _template_digest(config, article, glossary)):
+            if write_catalog(build_template(article, config), config.template_path(article.slug)):
+                written.append(config.relative(config.template_path(article.slug)))
+        updated[article.slug] = {"fingerprint": _template_digest(config, article, glossary)}
+    save_records(config, "template", "all", updated)
     return written
+
+
+def _template_digest(config: Config, article: Article, glossary: str) -> str:
+    return fingerprint("template", article.slug, article.source_hash, config.relative(article.path), glossary,
+                       repr(config.target_locales), file_digest(config.template_path(article.slug)))
 
 
 def _parse_front_matter(path: Path, token: Token) -> tuple[dict, dict[str, int]]:

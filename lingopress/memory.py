@@ -7,6 +7,7 @@ output. Either way the entry says where the translation came from.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -39,6 +40,14 @@ class TranslationMemory:
 
     def __len__(self) -> int:
         return len(self._memories)
+
+    def digest(self) -> str:
+        """sha256 of every memory in order (origins included: drafts cite them)."""
+        digest = hashlib.sha256()
+        for memories in self._exact.values():
+            for memory in memories:
+                digest.update(repr((memory.msgctxt, memory.msgid, memory.msgstr, memory.origin)).encode())
+        return digest.hexdigest()
 
     def add(self, memory: Memory) -> None:
         if memory.msgid not in self._exact:

@@ -43,6 +43,7 @@ from .config import Config
 from .errors import CatalogError, PublishError
 from .ingest import Article, parse_article
 from .markup import iter_units, parser
+from .runstate import file_digest, fingerprint, is_current, load_records, save_records
 from .storage import write_text_if_changed
 
 log = logging.getLogger(__name__)
@@ -277,6 +278,17 @@ def locale_files(snapshots: dict[str, Snapshot]) -> list[str]:
     return sorted([*INDEX_FILES, *(name for slug in snapshots for name in article_files(slug))])
 
 
+RENDER_STAGE = "render"
+
+
+def _render_digest(config: Config, locale: str, snapshot: Snapshot, languages: list[str]) -> str:
+    """What an article's pages in a locale are made from, and the pages as they are now."""
+    out = config.output_dir(locale)
+    return fingerprint(RENDER_STAGE, locale, snapshot.slug, repr(snapshot.to_json()), repr(languages),
+                       repr(config.publish), config.source_locale,
+                       *(file_digest(out / f"{snapshot.slug}{suffix}") for suffix in ARTICLE_SUFFIXES))
+
+
 def render_outputs(config: Config) -> list[str]:
     """Render every published locale and the root index; return the files that changed."""
     states = {locale: read_state(config, locale) for locale in published_locales(config)}
@@ -293,7 +305,17 @@ def render_outputs(config: Config) -> list[str]:
     for locale, snapshots in states.items():
         out = config.output_dir(locale)
         entries = []
+        records = load_records(config, RENDER_STAGE, locale)
+        updated: dict[str, dict] = {}
         for slug, snapshot in sorted(snapshots.items()):
+            # An article whose snapshot, languages and files are as the last render left
+            # them is not rendered again (the pages of N articles on every run add up).
+            if is_current(records, slug, _render_digest(config, locale, snapshot, where[slug])):
+                entries.append(RenderedArticle(**{**records[slug]["index"], "html": "", "markdown": "",
+                                                  "json": "", "locale": locale, "slug": slug,
+                                                  "published": date.fromisoformat(records[slug]["index"]["published"])}))
+                updated[slug] = records[slug]
+                continue
             article = parse_article(state_path(config, locale), snapshot.source)
             rendered = render_article(
                 article, locale, snapshot.mapping(),
@@ -306,6 +328,11 @@ def render_outputs(config: Config) -> list[str]:
             for suffix, text in zip(ARTICLE_SUFFIXES, (rendered.html, rendered.markdown, rendered.json)):
                 write(out / f"{slug}{suffix}", text)
             entries.append(rendered)
+            updated[slug] = {
+                "fingerprint": _render_digest(config, locale, snapshot, where[slug]),
+                "index": {"title": rendered.title, "summary": rendered.summary,
+                          "published": rendered.published.isoformat(), "fallback": rendered.fallback}}
+        save_records(config, RENDER_STAGE, locale, updated)
         index_html, index_json = render_index(config, locale, entries, list(states))
         write(out / "index.html", index_html)
         write(out / "index.json", index_json)

@@ -22,6 +22,7 @@ from .errors import CatalogError
 from .glossary import Glossary, load_glossary
 from .ingest import Article, build_template
 from .qa import ERROR, WARNING, Context, Finding, check_entry
+from .runstate import file_digest, fingerprint, glossary_digest, is_current, load_records, save_records
 from .storage import write_text_if_changed
 
 log = logging.getLogger(__name__)
@@ -176,10 +177,13 @@ def status_markdown(rows: Sequence[ArticleStatus]) -> str:
 
 def write_review_pages(config: Config, reviews: Sequence[Review]) -> list[str]:
     """Write the status page and one review page per article and locale; return those written."""
+    return _write_pages(config, [review.status for review in reviews], reviews)
+
+
+def _write_pages(config: Config, rows: Sequence[ArticleStatus], reviews: Sequence[Review]) -> list[str]:
     from .preview import render_review, render_status_page
 
     written = []
-    rows = [review.status for review in reviews]
     target = status_page_path(config)
     if write_text_if_changed(target, render_status_page(config, rows, summarize(rows))):
         written.append(config.relative(target))
@@ -189,6 +193,47 @@ def write_review_pages(config: Config, reviews: Sequence[Review]) -> list[str]:
             written.append(config.relative(target))
     log.info("review pages: %d written", len(written))
     return written
+
+
+STATUS_STAGE = "status"
+
+
+def status_fingerprint(config: Config, article: Article, locale: str, glossary: str) -> str:
+    """Everything a row and its review page are made from, and the page as it is now."""
+    return fingerprint(STATUS_STAGE, config.source_locale, locale, article.slug, article.source_hash,
+                       config.relative(article.path), glossary,
+                       file_digest(config.catalog_path(locale, article.slug)),
+                       file_digest(review_path(config, locale, article.slug)))
+
+
+def refresh_status(config: Config, articles: Sequence[Article]) -> tuple[list[ArticleStatus], list[str]]:
+    """The rows of review_project and the pages of write_review_pages, for a pipeline run:
+    a unit whose inputs are byte for byte those of the last run keeps its recorded row and
+    its review page (QA is what costs here, and nothing it reads changed)."""
+    glossary_hash = glossary_digest(config)
+    glossary: Glossary | None = None
+    rows: list[ArticleStatus] = []
+    reviews: list[Review] = []
+    records = {locale: load_records(config, STATUS_STAGE, locale) for locale in config.target_locales}
+    updated: dict[str, dict[str, dict]] = {locale: {} for locale in config.target_locales}
+    for article in articles:  # the order of review_project
+        for locale in config.target_locales:
+            if is_current(records[locale], article.slug, status_fingerprint(config, article, locale, glossary_hash)):
+                rows.append(ArticleStatus(**records[locale][article.slug]["row"]))
+                updated[locale][article.slug] = records[locale][article.slug]
+                continue
+            glossary = load_glossary(config) if glossary is None else glossary
+            review = review_article(config, article, locale, glossary)
+            reviews.append(review)
+            rows.append(review.status)
+    written = _write_pages(config, rows, reviews)
+    for review in reviews:  # recorded with the page as just written
+        updated[review.locale][review.article.slug] = {
+            "fingerprint": status_fingerprint(config, review.article, review.locale, glossary_hash),
+            "row": asdict(review.status)}
+    for locale, units in updated.items():
+        save_records(config, STATUS_STAGE, locale, units)
+    return rows, written
 
 
 @dataclass(frozen=True)

@@ -6,11 +6,16 @@ the isolation below happens at import time of this file, before any test imports
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -85,3 +90,67 @@ def run_cli(*args: str, cwd: Path, env: dict | None = None, timeout: float = 300
 
 def msgfmt_check(path: Path) -> subprocess.CompletedProcess:
     return subprocess.run(["msgfmt", "-c", "-o", os.devnull, str(path)], capture_output=True, text=True)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass(frozen=True)
+class PrefectServer:
+    api: str  # http://127.0.0.1:PORT/api
+    env: dict  # PREFECT_API_URL and PREFECT_HOME for clients of this server
+
+    def post(self, path: str, body: dict | None = None) -> object:
+        request = urllib.request.Request(f"{self.api}{path}", data=json.dumps(body or {}).encode(),
+                                         method="POST", headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return json.loads(response.read())
+
+    def get(self, path: str) -> object:
+        with urllib.request.urlopen(f"{self.api}{path}", timeout=10) as response:
+            return json.loads(response.read())
+
+
+@pytest.fixture
+def prefect_server(tmp_path):
+    """A real `prefect server start` on 127.0.0.1 (SQLite in tmp, a free port); stopped after."""
+    port = free_port()
+    home = tmp_path / "prefect-server"
+    env = {**os.environ, **ISOLATED_ENV, "PREFECT_HOME": str(home),
+           "PREFECT_SERVER_API_HOST": "127.0.0.1", "PREFECT_SERVER_API_PORT": str(port)}
+    log = open(tmp_path / "prefect-server.log", "wb")
+    server = subprocess.Popen([sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1",
+                               "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT,
+                              start_new_session=True)
+    api = f"http://127.0.0.1:{port}/api"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                with urllib.request.urlopen(f"{api}/health", timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            assert time.monotonic() < deadline, "prefect server did not start"
+            assert server.poll() is None, "prefect server exited: " + (tmp_path / "prefect-server.log").read_text()
+            time.sleep(0.5)
+        yield PrefectServer(api, {"PREFECT_API_URL": api, "PREFECT_HOME": str(home)})
+    finally:
+        stop_process_group(server)
+        log.close()
+
+
+def stop_process_group(process: subprocess.Popen, timeout: float = 30) -> None:
+    """SIGTERM the process's group (it was started with start_new_session), SIGKILL if it lingers."""
+    if process.poll() is not None:
+        return
+    os.killpg(process.pid, 15)
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, 9)
+        process.wait(timeout=timeout)

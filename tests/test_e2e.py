@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
-import json
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-from conftest import ISOLATED_ENV, make_project, msgfmt_check, run_cli
+from conftest import make_project, msgfmt_check, run_cli
 from lingopress.catalog import read_catalog
 from lingopress.markup import parser
 
@@ -84,42 +77,11 @@ def test_pipeline_drafts_then_translator_approves_then_publish(tmp_path: Path, i
             assert msgfmt_check(project / "translations" / locale / f"{slug}.po").returncode == 0
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def test_flow_runs_against_a_real_prefect_server(tmp_path: Path):
-    port = free_port()
-    api = f"http://127.0.0.1:{port}/api"
-    env = {**os.environ, **ISOLATED_ENV, "PREFECT_HOME": str(tmp_path / "prefect-server"),
-           "PREFECT_SERVER_API_HOST": "127.0.0.1", "PREFECT_SERVER_API_PORT": str(port)}
-    server = subprocess.Popen([sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1",
-                               "--port", str(port)], env=env, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL, start_new_session=True)
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                with urllib.request.urlopen(f"{api}/health", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            assert time.monotonic() < deadline, "prefect server did not start"
-            assert server.poll() is None, "prefect server exited"
-            time.sleep(0.5)
-        project = make_project(tmp_path / "project", locales=("en",), engine="none")
-        result = run_cli("run", cwd=project, env={"PREFECT_API_URL": api, "PREFECT_HOME": env["PREFECT_HOME"]})
-        assert result.returncode == 0, result.stdout + result.stderr
-        assert "Starting temporary server" not in result.stdout + result.stderr
-        request = urllib.request.Request(f"{api}/flow_runs/filter", data=b"{}", method="POST",
-                                         headers={"Content-Type": "application/json"})
-        with urllib.request.urlopen(request, timeout=10) as response:
-            runs = json.loads(response.read())
-        assert any(run["state_type"] == "COMPLETED" and run["parameters"].get("engine") == "none" for run in runs)
-        assert (project / "translations" / "en" / "immunotherapie.po").exists()
-    finally:
-        os.killpg(server.pid, 15)
-        server.wait(timeout=30)
+def test_flow_runs_against_a_real_prefect_server(tmp_path: Path, prefect_server):
+    project = make_project(tmp_path / "project", locales=("en",), engine="none")
+    result = run_cli("run", cwd=project, env=prefect_server.env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Starting temporary server" not in result.stdout + result.stderr
+    runs = prefect_server.post("/flow_runs/filter")
+    assert any(run["state_type"] == "COMPLETED" and run["parameters"].get("engine") == "none" for run in runs)
+    assert (project / "translations" / "en" / "immunotherapie.po").exists()

@@ -71,6 +71,7 @@ def test_kill_minus_nine_at_random_moments_never_corrupts_and_reruns_converge(tm
     for trial in range(1, 25):
         for path in (project / "translations").rglob("*.po"):
             path.unlink()  # every trial starts a full run, so the kill lands inside it
+        shutil.rmtree(project / ".lingopress", ignore_errors=True)  # no unit skipped as unchanged
         process = start(project)
         time.sleep(rng.uniform(0, duration * 0.7))
         if process.poll() is None:
@@ -169,9 +170,11 @@ def test_cli_run_with_a_broken_catalog_exits_nonzero_and_marks_only_that_unit(tm
     assert result.returncode == 1, output
     assert f"translations/en/immunotherapie.po:{index + 1}: malformed line" in output
     assert "Task run 'draft-en-immunotherapie' - Finished in state Failed" in output
-    for other in ("draft-en-immunomodulation", "draft-ar-immunotherapie", "draft-ar-immunomodulation",
-                  "publish-en", "publish-ar"):
+    for other in ("draft-en-immunomodulation", "draft-ar-immunomodulation", "publish-en", "publish-ar"):
         assert f"Task run '{other}' - Finished in state Completed()" in output
+    # ar/immunotherapie: same source and catalog as after the draft run, skipped as unchanged.
+    assert "draft-ar-immunotherapie" not in output
+    assert "ar: 1 units to update, 1 unchanged since their last update (skipped)" in output
     assert "Traceback" not in output
     assert broken.read_bytes() == before
     for locale in ("en", "ar"):
