@@ -31,9 +31,13 @@ def content(po: polib.POFile) -> list:
          e.previous_msgid, e.occurrences) for e in po]
 
 
+def catalogs(project: Path) -> list[Path]:
+    """The PO and POT files (not the temp files an interrupted write leaves beside them)."""
+    return sorted(p for p in (project / "translations").rglob("*.po*") if p.suffix in (".po", ".pot"))
+
+
 def snapshot(project: Path) -> dict[str, list]:
-    return {str(p.relative_to(project)): content(read_catalog(p))
-            for p in sorted((project / "translations").rglob("*.po*"))}
+    return {str(p.relative_to(project)): content(read_catalog(p)) for p in catalogs(project)}
 
 
 def many_articles_project(root: Path, copies: int) -> Path:
@@ -92,7 +96,7 @@ def test_kill_minus_nine_at_random_moments_never_corrupts_and_reruns_converge(tm
         else:
             duration = min(duration, time.monotonic() - began)
         process.wait()
-        for path in (project / "translations").rglob("*.po*"):
+        for path in catalogs(project):
             check = msgfmt_check(path)
             assert check.returncode == 0, f"trial {trials}: {path}: {check.stderr}"
             read_catalog(path)
