@@ -39,7 +39,7 @@ from . import __version__
 from .config import Config
 from .errors import BundleError
 from .publish import article_files, locale_files, published_locales, read_state
-from .storage import atomic_write_bytes, write_text_if_changed
+from .storage import atomic_write_bytes, remove_stale_temp_files, write_text_if_changed
 
 log = logging.getLogger(__name__)
 
@@ -194,8 +194,7 @@ def _bundle_locale(config: Config, locale: str, index: dict, created: datetime) 
     taken = [item["version"] for item in (entry or {}).get("versions", [])]
     taken += [int(match.group(1)) for path in directory.glob(f"lingopress-{locale}-*")
               if (match := re.fullmatch(rf"lingopress-{re.escape(locale)}-(\d+)\..+", path.name))]
-    for stale in directory.glob(".*.tmp"):
-        stale.unlink()  # a temporary file of an interrupted run (we hold the lock)
+    remove_stale_temp_files(directory)  # an interrupted run's temporary files (we hold the lock)
     version = max(taken, default=0) + 1
     manifest = build_manifest(locale, version, created, listing, articles)
     manifest_bytes = encode_json(manifest)
