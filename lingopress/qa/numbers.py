@@ -1,0 +1,245 @@
+"""Numbers with their units and ranges, compared by value across locales."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+import phonenumbers
+from translate.filters import decoration
+
+from .base import _SPACES, Context, Inline, NumberFormat
+
+_NUMBER = re.compile(rf"\d+(?:[.,'’٫٬{_SPACES}]\d+)*")
+_MINUS = "-−‐‑"
+# Units as written after a number, in any of the target languages, and what they mean.
+_UNITS: dict[str, tuple[str, ...]] = {
+    "mg/m²": ("mg/m²", "mg/m2", "ملغ/م²", "ملغ/م2", "مغ/م²", "مغ/م2"),
+    "mg/kg": ("mg/kg", "ملغ/كغ", "مغ/كغ"),
+    "mg": ("mg", "ملغم", "ملغ", "مغ"),
+    "µg": ("µg", "μg", "mcg", "ميكروغرام", "مكغ"),
+    "kg": ("kg", "كغ", "كلغ"),
+    "g": ("g", "غرام", "غ"),
+    "ml": ("ml", "mL", "مل"),
+    "l": ("l", "L", "لتر"),
+    "°C": ("°C", "° C", "ºC", "°م", "درجة مئوية", "درجات مئوية", "degrés Celsius", "degré Celsius",
+           "degrees Celsius", "grados centígrados", "grados Celsius", "Grad Celsius"),
+    "%": ("%", "٪", "pour cent", "pourcent", "percent", "per cent", "por ciento", "Prozent",
+          "بالمئة", "في المئة", "بالمائة", "في المائة"),
+    "m²": ("m²", "m2", "م²", "م2"),
+    "IU": ("UI", "IU", "IE", "وحدة دولية"),
+}
+_UNIT_OF = {alias: unit for unit, aliases in _UNITS.items() for alias in aliases}
+_UNIT = re.compile("[" + _SPACES + "]*(" + "|".join(
+    re.escape(alias) for alias in sorted(_UNIT_OF, key=len, reverse=True)) + r")(?![\w'’²])")
+# Units written before the number (carboplatin doses: "AUC 5", "AUC = 5").
+_PREFIX_UNIT = re.compile(r"\bAUC[\s\u00a0]*(?:=|:|de|of|von|من)?[\s\u00a0]*$")
+# Words and signs joining the two ends of a range ("60 à 80 %", "60–80%", "بين 60 و80").
+_RANGE = re.compile(r"[\s\u00a0]*(?:à|a|au|to|-|–|—|‑|bis|y|et|and|und|ou|or|o|oder|و|إلى|الى|أو)"
+                    r"[\s\u00a0]*")
+
+
+
+@dataclass(frozen=True)
+class NumberToken:
+    text: str
+    value: Decimal | None  # None: not a valid number in the locale
+    unit: str | None
+    start: int
+    end: int
+    alternative: Decimal | None = None  # a malformed number read the source's way
+
+    @property
+    def key(self) -> tuple[Decimal | None, str | None]:
+        return (self.value if self.value is not None else self.alternative, self.unit)
+
+    @property
+    def label(self) -> str:
+        """As written, with the unit it shares with the other end of a range ("60 (%)")."""
+        if self.unit is not None and self.text[-1:].isdigit():
+            return f"{self.text} ({self.unit})"
+        return self.text
+
+
+
+def extract_numbers(text: str, fmt: NumberFormat, *, fallback: NumberFormat | None = None,
+                    lenient: bool = False, romans: dict[str, Decimal] | None = None) -> list[NumberToken]:
+    """Numbers in running text, read the way `fmt`'s locale writes them, with their units.
+
+    A number that is not valid in the locale (`1,8` in English) gets value None, and
+    `alternative` is its value read with `fallback` (the source locale's way). With
+    `lenient` (source text), such a number is read with '.' as decimal point instead, and
+    French Roman-numeral ordinals count as numbers ("XIXe siècle" is 19); `romans` are
+    such numerals to find as they are in a translation ("siglo XIX").
+    """
+    tokens: list[NumberToken] = []
+    for match in _ROMAN_ORDINAL.finditer(text) if lenient else ():
+        tokens.append(NumberToken(match.group(0), _roman(match.group(1)), None, match.start(), match.end()))
+    for numeral, value in (romans or {}).items():
+        for match in re.finditer(rf"(?<!\w){numeral}(?:e|er|ème|ᵉ)?(?!\w)", text):
+            tokens.append(NumberToken(numeral, value, None, match.start(), match.end()))
+    consumed = 0  # digits inside a unit already read ("mg/m2") are not numbers
+    for match in _NUMBER.finditer(text):
+        if match.start() < consumed:
+            continue
+        for start, end in _split_space_groups(text, match.start(), match.end()):
+            raw = text[start:end]
+            value = _parse(raw, fmt)
+            alternative = None
+            if value is None and lenient:
+                value = next((v for v in (_parse(raw, f) for f in _LENIENT) if v is not None), None)
+                value = value if value is not None else _digits_only(raw)
+            elif value is None and fallback is not None:
+                alternative = next((v for v in (_parse(raw, f) for f in (fallback, *_LENIENT))
+                                    if v is not None), None)
+            if _negative(text, start):
+                start -= 1
+                value = -value if value is not None else None
+                alternative = -alternative if alternative is not None else None
+            unit = None
+            after = _UNIT.match(text, end)
+            if after:
+                unit = _UNIT_OF[after.group(1)]
+                end = consumed = after.end()
+            elif _PREFIX_UNIT.search(text[max(0, start - 12):start]):
+                unit = "AUC"
+            tokens.append(NumberToken(text[start:end].strip(_SPACES), value, unit, start, end, alternative))
+    tokens.sort(key=lambda token: token.start)
+    # A unit written once for a range belongs to both ends: "60 à 80 %" is 60 % and 80 %.
+    for index in range(len(tokens) - 1):
+        left, right = tokens[index], tokens[index + 1]
+        if (left.unit is None) != (right.unit is None) and _RANGE.fullmatch(text[left.end:right.start]):
+            unit = left.unit or right.unit
+            tokens[index] = _with_unit(left, unit)
+            tokens[index + 1] = _with_unit(right, unit)
+    return tokens
+
+
+def _with_unit(token: NumberToken, unit: str) -> NumberToken:
+    return NumberToken(token.text, token.value, unit, token.start, token.end, token.alternative)
+
+
+# Source text is read leniently: French written with '.' groups (1.000) or a decimal point.
+_LENIENT = (NumberFormat("", frozenset(","), frozenset("."), "1.234,5"),
+            NumberFormat("", frozenset("."), frozenset(",'’"), "1,234.5"))
+
+
+_ROMAN_ORDINAL = re.compile(r"(?<!\w)([IVXLC]{2,}|[IVX])(?:e|er|ème|ᵉ)(?!\w)")
+_ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
+
+
+def _roman(numeral: str) -> Decimal:
+    values = [_ROMAN_VALUES[ch] for ch in numeral]
+    return Decimal(sum(-v if i + 1 < len(values) and v < values[i + 1] else v
+                       for i, v in enumerate(values)))
+
+
+def _negative(text: str, start: int) -> bool:
+    """A minus sign before a number, not a hyphen inside a name (PD-1) or a range (60-80)."""
+    if start == 0 or text[start - 1] not in _MINUS:
+        return False
+    if start >= 2 and text[start - 2] not in _SPACES + "([=:\n":
+        return False
+    before = text[:start - 1].rstrip()
+    return not before or not (before[-1].isdigit() or before[-1] in "%²")
+
+
+def _split_space_groups(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    """Space-separated digit groups form one number only as thousands groups ("10 000");
+    otherwise ("2023 100", "1 2") each part is a number of its own."""
+    pieces = [(m.start() + start, m.end() + start)
+              for m in re.finditer(rf"[^{_SPACES}]+", text[start:end])]
+    current_start, current_end = pieces[0]
+    eligible = re.fullmatch(r"\d{1,3}", text[current_start:current_end]) is not None
+    for piece_start, piece_end in pieces[1:]:
+        piece = text[piece_start:piece_end]
+        if eligible and re.match(r"\d{3}(?!\d)", piece):
+            current_end = piece_end
+            eligible = re.fullmatch(r"\d{3}", piece) is not None
+            continue
+        yield current_start, current_end
+        current_start, current_end = piece_start, piece_end
+        eligible = re.fullmatch(r"\d{1,3}", piece) is not None
+    yield current_start, current_end
+
+
+def _parse(raw: str, fmt: NumberFormat) -> Decimal | None:
+    """The value of a number written with `fmt`'s symbols, or None if it is not valid there."""
+    raw = "".join(ch for ch in raw if ch not in _SPACES)
+    chunks = re.split(r"(\D)", raw)
+    digits, seps = chunks[0::2], chunks[1::2]
+    integer, fraction = [digits[0]], ""
+    for index, sep in enumerate(seps):
+        following = digits[index + 1]
+        last = index == len(seps) - 1
+        if sep in fmt.groups and len(following) == 3 and len(digits[0]) <= 3 and not fraction:
+            integer.append(following)
+        elif sep in fmt.decimals and last:
+            fraction = following
+        else:
+            return None
+    try:
+        return Decimal(_ascii("".join(integer)) + ("." + _ascii(fraction) if fraction else ""))
+    except InvalidOperation:
+        return None
+
+
+def _digits_only(raw: str) -> Decimal | None:
+    try:
+        return Decimal(_ascii("".join(ch for ch in raw if ch.isdigit())))
+    except InvalidOperation:
+        return None
+
+
+def _ascii(digits: str) -> str:
+    return "".join(str(unicodedata.decimal(ch)) for ch in digits)
+
+
+def check_numbers(source: Inline, target: Inline, ctx: Context) -> list[str]:
+    src_text, tgt_text = _without_identifiers(source.text), _without_identifiers(target.text)
+    src = extract_numbers(src_text, ctx.source_format, lenient=True)
+    romans = {t.text.rstrip("eèmrᵉ"): t.value for t in src if _ROMAN_ORDINAL.fullmatch(t.text)}
+    tgt = extract_numbers(tgt_text, ctx.target_format, fallback=ctx.source_format, romans=romans)
+    messages = []
+    for token in tgt:
+        if token.value is None:
+            fmt = ctx.target_format
+            messages.append(f"number {token.text} is not written the {fmt.locale} way "
+                            f"(decimal separator {_symbols(fmt.decimals)}, digit groups "
+                            f"{_symbols(fmt.groups - set(_SPACES))} or a space, e.g. {fmt.example})")
+    missing = Counter(t.key for t in src) - Counter(t.key for t in tgt)
+    extra = Counter(t.key for t in tgt) - Counter(t.key for t in src)
+    unmatched = list(dict.fromkeys(t.label for t in tgt if t.key in extra))
+    reported: set = set()
+    for token in src:
+        if token.key not in missing or token.key in reported:
+            continue
+        reported.add(token.key)
+        other_unit = [t.label for t in tgt if t.key in extra and t.key[0] == token.value]
+        if other_unit:
+            messages.append(f"number {token.label} has another unit in the translation: {other_unit[0]}")
+        else:
+            found = f" (found {', '.join(unmatched)})" if unmatched else ""
+            messages.append(f"number {token.label} missing in translation{found}")
+    if not missing:
+        messages += [f"number {label} in the translation is not in the source" for label in unmatched]
+    return messages
+
+
+def _symbols(chars: Iterable[str]) -> str:
+    return " or ".join(f"'{ch}'" for ch in sorted(chars)) or "none"
+
+
+def _without_identifiers(text: str) -> str:
+    """Blank out URLs, e-mail addresses and phone numbers: they have checks of their own,
+    and their digits are not quantities."""
+    for found in decoration.geturls(text) + decoration.getemails(text):
+        text = text.replace(found, " " * len(found))
+    for match in phonenumbers.PhoneNumberMatcher(text, "FR"):
+        text = text[:match.start] + " " * (match.end - match.start) + text[match.end:]
+    return text
+
