@@ -55,6 +55,23 @@ CASES = [
     ("length", "Le traitement a été bien toléré par les patients.",
      "The treatment was well tolerated by the patients.", "Well tolerated.", "en"),
     ("doublewords", "Le patient va mieux.", "The patient is better.", "The the patient is better.", "en"),
+    ("negation", "Ce médicament ne doit pas être administré pendant la grossesse.",
+     "This medicine must not be given during pregnancy.", "This medicine must be given during pregnancy.", "en"),
+    ("negation-added", "Prenez ce médicament avec de l'eau.", "Take this medicine with water.",
+     "Do not take this medicine with water.", "en"),
+    ("limits", "Ce vaccin est réservé aux enfants de moins de 12 ans.",
+     "Dieser Impfstoff ist Kindern unter 12 Jahren vorbehalten.",
+     "Dieser Impfstoff ist Kindern über 12 Jahren vorbehalten.", "de"),
+    ("limits-dropped", "Prendre au moins 2 litres d'eau.", "Drink at least 2 litres of water.",
+     "Drink 2 litres of water.", "en"),
+    ("time-units", "Une perfusion toutes les 3 semaines.", "Una perfusión cada 3 semanas.",
+     "Una perfusión cada 3 días.", "es"),
+    ("omission", "Le traitement dure six mois. Il est bien toléré. Les effets indésirables sont rares.",
+     "The treatment lasts six months. It is well tolerated. Side effects are rare.",
+     "The treatment lasts six months. Side effects are rare.", "en"),
+    ("addition", "Le traitement dure six mois.", "The treatment lasts six months.",
+     "The treatment lasts six months. It is always well tolerated by every patient.", "en"),
+    ("control-chars", "Le traitement.", "The treatment.", "The\x00 treatment.", "en"),
 ]
 
 
@@ -128,7 +145,7 @@ def test_numbers_equal_across_locales_pass(source, translation, locale):
     ("10 000 UI par jour.", "10,000 IU pro Tag.", "de", "number 10 000 UI missing in translation"),
     ("Conserver à −20 °C.", "Store at 20 °C.", "en", "number −20 °C missing in translation (found 20 °C)"),
     ("Carboplatine AUC 5.", "Carboplatin AUC 6.", "en", "number 5 (AUC) missing in translation (found 6 (AUC))"),
-    ("Deux prises par jour.", "Take 2 doses a day.", "en", "number 2 in the translation is not in the source"),
+    ("Deux prises par jour.", "Take 3 doses a day.", "en", "number Deux missing in translation"),
     ("À la fin du XIXe siècle.", "At the end of the 18th century.", "en", "number XIXe missing in translation"),
 ])
 def test_numbers_that_differ_are_errors(source, translation, locale, expected):

@@ -62,6 +62,7 @@ class Context:
     def __init__(self, locale: str, glossary: Glossary | None = None, source_locale: str = "fr") -> None:
         self.locale = locale
         self.language = locale.split("_")[0]
+        self.source_language = source_locale.split("_")[0]
         self.glossary = glossary or Glossary()
         self.source_format = number_format(source_locale)
         self.target_format = number_format(locale)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 
@@ -129,3 +130,24 @@ def check_length(source: Inline, target: Inline, ctx: Context) -> list[str]:
         return []
     return [f"translation is {ratio:.1f}× the length of the source (expected {low}–{high}×)"]
 
+
+
+# Characters a reader cannot see or that break the page: C0/C1 controls (a NUL reaches the
+# <title>), and text made only of format/space characters (zero-width spaces look approved).
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_INVISIBLE = frozenset({"Cf", "Zs", "Zl", "Zp", "Cc", "Mn"})
+
+
+def check_control_chars(source: Inline, target: Inline, ctx: Context) -> list[str]:
+    messages = []
+    for name, char in (("tab", "\t"), ("line break", "\n")):
+        if char in target.raw and char not in source.raw:
+            messages.append(f"{name} in the translation that the source does not have")
+    controls = sorted({f"U+{ord(ch):04X}" for ch in _CONTROL.findall(target.raw)} - 
+                      {f"U+{ord(ch):04X}" for ch in _CONTROL.findall(source.raw)})
+    if controls:
+        messages.append(f"control character {', '.join(controls)} in the translation (remove it)")
+    if target.raw and all(unicodedata.category(ch) in _INVISIBLE for ch in target.raw):
+        messages.append("the translation has no visible character (only spaces or invisible "
+                        "characters): write the translation or leave it empty")
+    return messages

@@ -13,6 +13,7 @@ import phonenumbers
 from translate.filters import decoration
 
 from .base import _SPACES, Context, Inline, NumberFormat
+from .lexicon import TIME_UNITS, Lexicon, lexicon, normalize
 
 _NUMBER = re.compile(rf"\d+(?:[.,'’٫٬{_SPACES}]\d+)*")
 _MINUS = "-−‐‑"
@@ -39,7 +40,7 @@ _UNIT = re.compile("[" + _SPACES + "]*(" + "|".join(
 # Units written before the number (carboplatin doses: "AUC 5", "AUC = 5").
 _PREFIX_UNIT = re.compile(r"\bAUC[\s\u00a0]*(?:=|:|de|of|von|من)?[\s\u00a0]*$")
 # Words and signs joining the two ends of a range ("60 à 80 %", "60–80%", "بين 60 و80").
-_RANGE = re.compile(r"[\s\u00a0]*(?:à|a|au|to|-|–|—|‑|bis|y|et|and|und|ou|or|o|oder|و|إلى|الى|أو)"
+_RANGE = re.compile(r"[\s\u00a0]*(?:à|a|au|al|to|-|–|—|‑|bis|y|et|and|und|ou|or|o|oder|و|إلى|الى|أو)"
                     r"[\s\u00a0]*")
 
 
@@ -52,6 +53,7 @@ class NumberToken:
     start: int
     end: int
     alternative: Decimal | None = None  # a malformed number read the source's way
+    soft: bool = False  # a word that may or may not count (« un », "a", "ein"): never required
 
     @property
     def key(self) -> tuple[Decimal | None, str | None]:
@@ -211,8 +213,16 @@ def check_numbers(source: Inline, target: Inline, ctx: Context) -> list[str]:
             messages.append(f"number {token.text} is not written the {fmt.locale} way "
                             f"(decimal separator {_symbols(fmt.decimals)}, digit groups "
                             f"{_symbols(fmt.groups - set(_SPACES))} or a space, e.g. {fmt.example})")
-    missing = Counter(t.key for t in src) - Counter(t.key for t in tgt)
-    extra = Counter(t.key for t in tgt) - Counter(t.key for t in src)
+    src += word_numbers(src_text, lexicon(ctx.source_language))
+    tgt += word_numbers(tgt_text, lexicon(ctx.language))
+    missing = Counter(t.key for t in src if not t.soft) - Counter(t.key for t in tgt if not t.soft)
+    extra = Counter(t.key for t in tgt if not t.soft) - Counter(t.key for t in src if not t.soft)
+    # « un comprimé » / "a tablet" / "قرص": a count of one is often not written at all, so a
+    # soft word stands in for a missing 1 and a lone missing 1 is not an error.
+    _absorb(missing, Counter(t.value for t in tgt if t.soft))
+    _absorb(extra, Counter(t.value for t in src if t.soft))
+    if not extra and set(missing) <= {(Decimal(1), None)}:
+        missing = Counter()
     unmatched = list(dict.fromkeys(t.label for t in tgt if t.key in extra))
     reported: set = set()
     for token in src:
@@ -228,6 +238,45 @@ def check_numbers(source: Inline, target: Inline, ctx: Context) -> list[str]:
     if not missing:
         messages += [f"number {label} in the translation is not in the source" for label in unmatched]
     return messages
+
+
+def _absorb(unmatched: Counter, soft: Counter) -> None:
+    for key in list(unmatched):
+        value, unit = key
+        while unit is None and unmatched[key] > 0 and soft[value] > 0:
+            unmatched[key] -= 1
+            soft[value] -= 1
+    unmatched += Counter()  # drop the zero counts
+
+
+def word_numbers(text: str, lex: Lexicon) -> list[NumberToken]:
+    """Numbers written in words (« deux », "twice", „dreimal“, مرتين), as number tokens."""
+    return [NumberToken(word.text, word.value, None, word.start, word.end, soft=word.soft)
+            for word in lex.find_number_words(normalize(text))]
+
+
+def time_units(text: str, lex: Lexicon) -> Counter:
+    """How often each time unit (minute … year, as a noun, an adverb or an abbreviation) is named."""
+    text = normalize(text)
+    return Counter({unit: count for unit, pattern in lex.time_units
+                    if (count := len(pattern.findall(text)))})
+
+
+def check_time_units(source: Inline, target: Inline, ctx: Context) -> list[str]:
+    src = time_units(source.text, lexicon(ctx.source_language))
+    tgt = time_units(target.text, lexicon(ctx.language))
+    lost, gained = src - tgt, tgt - src
+    messages = []
+    for unit in (u for u in TIME_UNITS if u in lost):
+        # A unit that is only dropped is usually implied ("children under 12" for « moins de
+        # 12 ans »); one that another unit replaced changes the schedule.
+        if gained:
+            instead = ", ".join(_UNIT_NAMES[u] for u in TIME_UNITS if u in gained)
+            messages.append(f"time unit changed: {_UNIT_NAMES[unit]} in the source, {instead} in the translation")
+    return messages
+
+
+_UNIT_NAMES = {"minute": "minutes", "hour": "hours", "day": "days", "week": "weeks", "month": "months", "year": "years"}
 
 
 def _symbols(chars: Iterable[str]) -> str:

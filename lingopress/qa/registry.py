@@ -14,7 +14,7 @@ import polib
 
 from ..catalog import has_translation, is_approved
 from ..glossary import Glossary
-from . import markup, numbers, terms
+from . import alignment, markup, meaning, numbers, terms
 from .base import ERROR, IGNORE_ALL, IGNORE_PREFIX, WARNING, Context, Finding, Inline, analyse
 
 CheckFunction = Callable[[Inline, Inline, Context], list[str]]
@@ -30,9 +30,9 @@ class Check:
 
 
 CHECKS: dict[str, Check] = {check.name: check for check in (
-    Check("numbers", ERROR, "lingopress (Babel number symbols)",
-          "every number of the source, with its unit and ranges, is in the translation, "
-          "written the target locale's way", numbers.check_numbers),
+    Check("numbers", ERROR, "lingopress (Babel number symbols, num2words)",
+          "every number of the source, in digits or in words (« deux fois », \"twice\"), with its unit "
+          "and ranges, is in the translation, written the target locale's way", numbers.check_numbers),
     Check("urls", ERROR, "translate-toolkit (URL finder)", "URLs are unchanged", markup.check_urls),
     Check("emails", ERROR, "translate-toolkit (e-mail finder)", "e-mail addresses are unchanged",
           markup.check_emails),
@@ -47,6 +47,25 @@ CHECKS: dict[str, Check] = {check.name: check for check in (
           markup.check_artifacts),
     Check("raw-html", ERROR, "translate-toolkit (xmltags)",
           "no raw HTML in the translation that is not in the source", markup.check_raw_html),
+    Check("negation", ERROR, "lingopress (lexicons/*.toml)",
+          "a negation of the source (« ne … pas », « sans », « contre-indiqué ») is in the translation, "
+          "sentence by sentence", meaning.check_negation),
+    Check("limits", ERROR, "lingopress (lexicons/*.toml)",
+          "a limit (« moins de », « au moins », « dose maximale », ≤) is not turned the other way",
+          meaning.check_limits),
+    Check("time-units", ERROR, "lingopress (CLDR units via Babel, lexicons/*.toml)",
+          "hours, days, weeks, months and years of the source are the translation's", numbers.check_time_units),
+    Check("omission", ERROR, "lingopress (Gale-Church alignment, sentencex)",
+          "every sentence and every member of an enumeration of the source is in the translation",
+          alignment.check_omission),
+    Check("control-chars", ERROR, "lingopress (unicodedata)",
+          "no control characters, and not only invisible characters", markup.check_control_chars),
+    Check("negation-added", WARNING, "lingopress (lexicons/*.toml)",
+          "no negation in the translation that the source does not have", meaning.check_added_negation),
+    Check("limits-dropped", WARNING, "lingopress (lexicons/*.toml)",
+          "a qualifier of a number in the source has one in the translation", meaning.check_dropped_limits),
+    Check("addition", WARNING, "lingopress (Gale-Church alignment, sentencex)",
+          "no sentence in the translation that the source does not have", alignment.check_addition),
     Check("brackets", WARNING, "translate-toolkit (brackets)",
           "the same number of (), [] and {} as the source", markup.check_brackets),
     Check("glossary", WARNING, "lingopress (glossary.csv)",
