@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from functools import lru_cache
 
 from ..mt.sentences import split_sentences
@@ -105,7 +106,7 @@ def check_omission(source: Inline, target: Inline, ctx: Context) -> list[str]:
     src, tgt, ratio, beads = _beads(source.text, target.text, ctx)
     messages = []
     if len(src) > len(tgt):
-        for i in _unmatched(beads, src, tgt, ratio, side=0):
+        for i in _unmatched(beads, src, tgt, ratio, ctx, side=0):
             messages.append(f"sentence {i + 1} of the source has no counterpart in the translation: {_quote(src[i])}")
     messages += _enumeration_messages(source.text, target.text, ctx)
     return messages
@@ -116,27 +117,75 @@ def check_addition(source: Inline, target: Inline, ctx: Context) -> list[str]:
     if len(tgt) <= len(src):
         return []
     return [f"sentence {j + 1} of the translation has no counterpart in the source: {_quote(tgt[j])}"
-            for j in _unmatched(beads, src, tgt, ratio, side=1)]
+            for j in _unmatched(beads, src, tgt, ratio, ctx, side=1)]
 
 
-def _unmatched(beads, src: tuple[str, ...], tgt: tuple[str, ...], ratio: float, side: int) -> list[int]:
-    """Sentences on `side` (0: source, 1: translation) that the other side lacks: aligned to
-    nothing, or merged with a neighbour into a counterpart as long as one of them alone
-    (a translator who joins two sentences keeps the length of both)."""
-    texts, scale = (src, ratio) if side == 0 else (tgt, 1 / ratio)
-    others = tgt if side == 0 else src
+def _unmatched(beads, src: tuple[str, ...], tgt: tuple[str, ...], ratio: float, ctx: Context,
+               side: int) -> list[int]:
+    """Sentences on `side` (0: source, 1: translation) that the other side lacks.
+
+    Suspects are sentences the alignment leaves alone, or merges with a neighbour into one
+    sentence of the other side. A suspect is cleared when the other side's text next to it
+    carries everything that matters in it and its neighbour (negations, numbers, limits,
+    time units), or, where it carries none of those, is as long as both together: a
+    translator who joins two sentences keeps the content of both.
+    """
+    mine_texts, other_texts = (src, tgt) if side == 0 else (tgt, src)
+    scale = ratio if side == 0 else 1 / ratio
+    languages = (ctx.source_language, ctx.language) if side == 0 else (ctx.language, ctx.source_language)
     found = []
-    for bead in beads:
+    for index, bead in enumerate(beads):
         mine, theirs = bead[side], bead[1 - side]
         if not theirs:
-            found += mine
+            near = [b for b in (beads[index - 1] if index else None,
+                                beads[index + 1] if index + 1 < len(beads) else None) if b and b[1 - side]]
+            suspects = [(i, [j for b in near for j in b[side]], [j for b in near for j in b[1 - side]]) for i in mine]
         elif len(mine) == 2 and len(theirs) == 1:
-            lengths = [len(texts[i]) for i in mine]
-            got = len(others[theirs[0]])
-            whole, longest = scale * sum(lengths), scale * max(lengths)
-            if got < 0.8 * whole and abs(got - longest) < abs(got - whole):
-                found.append(mine[lengths.index(min(lengths))])
+            lengths = [len(mine_texts[i]) for i in mine]
+            shorter = mine[lengths.index(min(lengths))]
+            suspects = [(shorter, [i for i in mine if i != shorter], list(theirs))]
+        else:
+            continue
+        # Length alignment can pair the wrong neighbours, so content is compared over the
+        # beads on either side too.
+        window = beads[max(index - 1, 0):index + 2]
+        for suspect, neighbours, counterpart in suspects:
+            wide_mine = [i for b in window for i in b[side] if i != suspect]
+            wide_other = [j for b in window for j in b[1 - side]]
+            if not _covered(mine_texts[suspect], neighbours, counterpart, wide_mine, wide_other,
+                            mine_texts, other_texts, scale, languages):
+                found.append(suspect)
     return found
+
+
+def _covered(suspect: str, neighbours: list[int], counterpart: list[int], wide_mine: list[int],
+             wide_other: list[int], mine_texts: tuple[str, ...], other_texts: tuple[str, ...], scale: float,
+             languages: tuple[str, str]) -> bool:
+    from .meaning import limit_cues, negation_counts
+    from .numbers import time_units, word_numbers
+
+    def signals(text: str, language: str, generous: bool) -> Counter:
+        lex = lexicon(language)
+        strong, weak = negation_counts(text, lex)
+        numbers = len(re.findall(r"\d+(?:[.,]\d+)?", text)) + sum(
+            1 for w in word_numbers(text, lex) if not w.soft)
+        counts = Counter(negation=strong + (weak if generous else 0), numbers=numbers,
+                         limits=len(limit_cues(text, lex)))
+        counts.update({f"time {unit}": n for unit, n in time_units(text, lex).items()})
+        return +counts
+
+    def joined(texts: tuple[str, ...], ids: list[int]) -> str:
+        return " ".join(texts[i] for i in ids)
+
+    wanted = signals(suspect, languages[0], False)
+    if wanted:
+        have = signals(joined(other_texts, wide_other), languages[1], True)
+        return not (wanted + signals(joined(mine_texts, wide_mine), languages[0], False)) - have
+    neighbour, other = joined(mine_texts, neighbours), joined(other_texts, counterpart)
+    whole = scale * (len(suspect) + len(neighbour) + (1 if neighbour else 0))
+    longest = scale * len(neighbour)
+    got = len(other)
+    return got >= 0.8 * whole or abs(got - longest) >= abs(got - whole)
 
 
 # --- enumerations ------------------------------------------------------------------------
@@ -156,8 +205,9 @@ def enumerations(text: str, language: str) -> list[int]:
         for segment in segments[1:]:
             joined = conjunction.search(segment)
             before = segment[:joined.start()].strip() if joined else ""
-            if joined and before and len(before.split()) <= _MAX_ITEM_WORDS:
-                members = [*middle, before, segment[joined.end():].strip()]
+            if joined and len(before.split()) <= _MAX_ITEM_WORDS and (before or middle):
+                # "A, B, et C" (a comma before the conjunction) has no member before it.
+                members = [*middle, *([before] if before else []), segment[joined.end():].strip()]
                 if middle or _parallel(members):
                     found.append(len(members) + 1)
                 middle = []

@@ -27,6 +27,7 @@ TIME_UNITS = ("minute", "hour", "day", "week", "month", "year")
 # Arabic marks that do not change a word (harakat, superscript alef, tatweel): removed
 # before matching so that يُمنع and يمنع are the same word.
 _ARABIC_MARKS = re.compile("[\u064b-\u065f\u0670\u0640]")
+_ARABIC_FEMININE_DUAL = re.compile(r"(?<!\w)\w{2,}ت(?:ان|ين)(?!\w)")
 _DEFAULT = "en"  # a target language without a lexicon file is read with English cues
 
 
@@ -67,10 +68,16 @@ class Lexicon:
         found = []
         for match in self.number_words.finditer(text):
             word = match.group(0)
-            value = self.number_values[_key(word)]
+            key = _key_of(word, self.language, self.number_values)
+            value = self.number_values[key]
             counts = self.counted.match(text, _skip_space(text, match.end())) is not None
-            soft = value == 1 or (_key(word) in self.ambiguous_numbers and not counts)
+            soft = value == 1 or (key in self.ambiguous_numbers and not counts)
             found.append(NumberWord(word, value, match.start(), match.end(), soft))
+        if self.language == "ar":
+            # The feminine dual (كبسولتان، حقنتين) is "two" of any noun: a soft 2.
+            found += [NumberWord(m.group(0), Decimal(2), m.start(), m.end(), True)
+                      for m in _ARABIC_FEMININE_DUAL.finditer(text)
+                      if not any(w.start <= m.start() < w.end for w in found)]
         return found
 
 
@@ -101,14 +108,32 @@ def lexicon(language: str) -> Lexicon:
         not_negation=_compile(negation.get("not_negation", [])),
         limits=tuple(cues),
         limit_neutral=_compile(limits.get("neutral", [])),
-        number_words=_compile(sorted((re.escape(w).replace(r"\ ", r"[\s-]+").replace(r"\-", r"[\s-]*")
-                                      for w in values), key=len, reverse=True)),
+        number_words=_number_word_pattern(language, values),
         number_values=values,
         counted=_compile(numbers.get("counted", [])),
         ambiguous_numbers=frozenset({"fr": ("neuf",), "de": ("acht", "elf")}.get(language, ())),
         time_units=tuple(units),
         conjunctions=_compile(conjunctions),
     )
+
+
+def _number_word_pattern(language: str, values: dict[str, Decimal]) -> re.Pattern:
+    words = sorted((re.escape(w).replace(r"\ ", r"[\s-]+").replace(r"\-", r"[\s-]*") for w in values),
+                   key=len, reverse=True)
+    alternation = "|".join(words)
+    # Arabic writes conjunctions and prepositions joined to the word: لأربعة، بجرعتين.
+    lead = r"(?:[وفبلك]|ال|بال|لل|وال)?" if language == "ar" else ""
+    return re.compile(rf"(?<!\w){lead}(?:{alternation})(?!\w)", re.IGNORECASE)
+
+
+def _key_of(match: str, language: str, values: dict[str, Decimal]) -> str:
+    key = _key(match)
+    if key in values or language != "ar":
+        return key
+    for prefix in ("وال", "بال", "لل", "ال", "و", "ف", "ب", "ل", "ك"):
+        if key.startswith(prefix) and key[len(prefix):] in values:
+            return key[len(prefix):]
+    return key
 
 
 def _load(language: str) -> dict:
@@ -127,7 +152,8 @@ def _compile(patterns: list[str]) -> re.Pattern:
     parts = []
     for pattern in patterns:
         lead = "" if pattern.startswith("(?<") else r"(?<!\w)"
-        parts.append(f"{lead}(?:{pattern})(?:(?<=['’])|(?!\\w))")
+        tail = "" if re.search(r"\(\?[=!][^()]*\)$", pattern) else r"(?:(?<=['’])|(?!\w))"
+        parts.append(f"{lead}(?:{pattern}){tail}")
     return re.compile("|".join(parts), re.IGNORECASE)
 
 
