@@ -259,10 +259,36 @@ def target_pattern(term: str, locale: str) -> re.Pattern:
             pieces[-1] = pieces[-1] + r"(?:s|es)?"
         parts.append(r"[-‑\s]?".join(pieces))
     body = r"[-‑\s]+".join(parts)
-    # German writes terms as parts of compounds (Krebsimmuntherapie).
-    lead = r"\w*" if language == "de" else r"(?<!\w)"
-    return re.compile(lead + body + r"(?!\w)", re.IGNORECASE)
+    # German writes terms as parts of compounds (Krebsimmuntherapie, Chemotherapiezyklus).
+    lead, tail = (r"\w*", r"\w*") if language == "de" else (r"(?<!\w)", r"(?!\w)")
+    return re.compile(lead + body + tail, re.IGNORECASE)
 
 
 def uses_term(translation: str, term: str, locale: str) -> bool:
-    return target_pattern(term, locale).search(translation) is not None
+    if target_pattern(term, locale).search(translation) is not None:
+        return True
+    return locale.split("_")[0] == "ar" and _arabic_skeletons_in(term, translation)
+
+
+# Arabic inflects inside the word (broken plurals: الأثر → الآثار, العامل → العوامل), which
+# no suffix pattern covers. Words are compared by their consonant skeleton: proclitics and
+# the article removed, then long vowels, hamza carriers and ta marbuta dropped.
+_ARABIC_MARKS = re.compile("[\u064b-\u065f\u0670\u0640]")
+_ARABIC_PROCLITICS = ("وال", "بال", "فال", "كال", "لل", "ال", "و", "ف", "ب", "ل", "ك")
+_ARABIC_WEAK = str.maketrans("", "", "اأإآءؤئويىة")
+
+
+def _arabic_skeleton(word: str) -> str:
+    for prefix in _ARABIC_PROCLITICS:
+        if word.startswith(prefix) and len(word) - len(prefix) >= 3:
+            word = word[len(prefix):]
+            break
+    return word.translate(_ARABIC_WEAK)
+
+
+def _arabic_skeletons_in(term: str, translation: str) -> bool:
+    wanted = [_arabic_skeleton(w) for w in _ARABIC_MARKS.sub("", term).split()]
+    words = [_arabic_skeleton(w) for w in re.findall(r"\w+", _ARABIC_MARKS.sub("", translation))]
+    if not wanted or not all(wanted):
+        return False
+    return any(words[i:i + len(wanted)] == wanted for i in range(len(words) - len(wanted) + 1))

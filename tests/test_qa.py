@@ -62,8 +62,6 @@ CASES = [
     ("limits", "Ce vaccin est réservé aux enfants de moins de 12 ans.",
      "Dieser Impfstoff ist Kindern unter 12 Jahren vorbehalten.",
      "Dieser Impfstoff ist Kindern über 12 Jahren vorbehalten.", "de"),
-    ("limits-dropped", "Prendre au moins 2 litres d'eau.", "Drink at least 2 litres of water.",
-     "Drink 2 litres of water.", "en"),
     ("time-units", "Une perfusion toutes les 3 semaines.", "Una perfusión cada 3 semanas.",
      "Una perfusión cada 3 días.", "es"),
     ("omission", "Le traitement dure six mois. Il est bien toléré. Les effets indésirables sont rares.",

@@ -32,7 +32,10 @@ _VARIANCE = 6.8  # Gale & Church's s², the variance of the length difference pe
 # -log of the prior probability of each bead (source sentences, target sentences).
 _BEADS = {(1, 1): -math.log(0.89), (1, 0): -math.log(0.0099 / 2), (0, 1): -math.log(0.0099 / 2),
           (2, 1): -math.log(0.089 / 2), (1, 2): -math.log(0.089 / 2), (2, 2): -math.log(0.011)}
-_MAX_SENTENCES = 60  # beyond this the unit is a list or a table; align only its first part
+_MAX_SENTENCES = 60
+# A translation with fewer sentences than its source and under this share of the expected
+# length has lost one, even where alignment cannot tell which.
+_SHORT = 0.62  # beyond this the unit is a list or a table; align only its first part
 
 
 def sentences(text: str, language: str) -> tuple[str, ...]:
@@ -108,6 +111,10 @@ def check_omission(source: Inline, target: Inline, ctx: Context) -> list[str]:
     if len(src) > len(tgt):
         for i in _unmatched(beads, src, tgt, ratio, ctx, side=0):
             messages.append(f"sentence {i + 1} of the source has no counterpart in the translation: {_quote(src[i])}")
+        expected = ratio * len(source.text)
+        if not messages and len(target.text) < _SHORT * expected:
+            messages.append(f"the translation has {len(tgt)} sentences for the source's {len(src)} and is "
+                            f"{len(target.text) / expected:.0%} of the expected length: a sentence is missing")
     messages += _enumeration_messages(source.text, target.text, ctx)
     return messages
 
@@ -141,9 +148,7 @@ def _unmatched(beads, src: tuple[str, ...], tgt: tuple[str, ...], ratio: float, 
                                 beads[index + 1] if index + 1 < len(beads) else None) if b and b[1 - side]]
             suspects = [(i, [j for b in near for j in b[side]], [j for b in near for j in b[1 - side]]) for i in mine]
         elif len(mine) == 2 and len(theirs) == 1:
-            lengths = [len(mine_texts[i]) for i in mine]
-            shorter = mine[lengths.index(min(lengths))]
-            suspects = [(shorter, [i for i in mine if i != shorter], list(theirs))]
+            suspects = [(one, [i for i in mine if i != one], list(theirs)) for one in mine]
         else:
             continue
         # Length alignment can pair the wrong neighbours, so content is compared over the
@@ -155,6 +160,7 @@ def _unmatched(beads, src: tuple[str, ...], tgt: tuple[str, ...], ratio: float, 
             if not _covered(mine_texts[suspect], neighbours, counterpart, wide_mine, wide_other,
                             mine_texts, other_texts, scale, languages):
                 found.append(suspect)
+                break  # one of a merged pair is missing, not both
     return found
 
 
@@ -195,27 +201,56 @@ _CLAUSE = re.compile(r"[;:()\[\]«»\"“”!?؟.]|\s[–—-]\s")
 _MAX_ITEM_WORDS = 6
 
 
-def enumerations(text: str, language: str) -> list[int]:
-    """Member counts of the enumerations (three members or more) in `text`: « A, B et C »."""
+def enumerations(text: str, language: str, smallest: int = 3, *, generous: bool = False) -> list[int]:
+    """Member counts of the enumerations (of `smallest` members or more) in `text`: « A, B et C ».
+    `generous` (for translations) also counts members joined again after the conjunction."""
     conjunction = lexicon(language).conjunctions
     found = []
     for clause in _CLAUSE.split(_NUMBER_WITH_COMMA.sub("0", normalize(text))):
         segments = [s.strip() for s in re.split(r"[,،]", clause)]
         middle: list[str] = []  # the members between the first comma and the conjunction
+        just_closed = False
         for segment in segments[1:]:
             joined = conjunction.search(segment)
             before = segment[:joined.start()].strip() if joined else ""
+            if joined and not before and not middle and just_closed:
+                found[-1] += 1  # "A, B and C, and D": the list goes on after its conjunction
+                continue
+            just_closed = False
             if joined and len(before.split()) <= _MAX_ITEM_WORDS and (before or middle):
                 # "A, B, et C" (a comma before the conjunction) has no member before it.
-                members = [*middle, *([before] if before else []), segment[joined.end():].strip()]
+                rest = segment[joined.end():].strip()
+                members = [*middle, *([before] if before else []), *(_conjoined(rest, conjunction) if generous else [rest])]
                 if middle or _parallel(members):
-                    found.append(len(members) + 1)
+                    found.append(len(members) + _first_is_member(segments[0], members))
+                    just_closed = True
                 middle = []
             elif len(segment.split()) <= _MAX_ITEM_WORDS:
                 middle.append(segment)
             else:
                 middle = []
-    return [count for count in found if count >= 3]
+    return [count for count in found if count >= smallest]
+
+
+def _conjoined(rest: str, conjunction: re.Pattern) -> list[str]:
+    """The members after a list's conjunction: "kidney cancer", or "Nierenkrebs sowie
+    weitere Krebsarten" (two, joined again)."""
+    parts = [part.strip() for part in conjunction.split(rest)]
+    members = [parts[0]]
+    for part in parts[1:]:
+        if part and len(members[-1].split()) <= _MAX_ITEM_WORDS:
+            members.append(part)
+    return members
+
+
+def _first_is_member(first: str, members: list[str]) -> int:
+    """« Avant le traitement, un bilan, une radio et un test »: the words before the first
+    comma are a member only when they end like the others (the same determiner) or the
+    members are bare words."""
+    if all(len(member.split()) <= 2 for member in members[:-1]):
+        return 1  # the last member runs on to the end of the sentence: not a measure
+    lead = {member.split()[0].casefold() for member in members if member.split()}
+    return int(bool(lead & {word.casefold() for word in first.split()[-4:]}))
 
 
 def _parallel(members: list[str]) -> bool:
@@ -245,7 +280,9 @@ def _enumeration_messages(source: str, target: str, ctx: Context) -> list[str]:
     counts = enumerations(source, ctx.source_language)
     if not counts:
         return []
-    members = _members_in_translation(target, ctx.language)
+    found = enumerations(target, ctx.language, smallest=2, generous=True) if ctx.language != "ar" else []
+    # Where no enumeration reads as such (no commas, Arabic's joined و), count generously.
+    members = max(found) if found else _members_in_translation(target, ctx.language)
     largest = max(counts)
     if 2 <= members < largest:
         return [f"an enumeration of {largest} members in the source has at most {members} in the translation"]

@@ -27,7 +27,7 @@ TIME_UNITS = ("minute", "hour", "day", "week", "month", "year")
 # Arabic marks that do not change a word (harakat, superscript alef, tatweel): removed
 # before matching so that يُمنع and يمنع are the same word.
 _ARABIC_MARKS = re.compile("[\u064b-\u065f\u0670\u0640]")
-_ARABIC_FEMININE_DUAL = re.compile(r"(?<!\w)\w{2,}ت(?:ان|ين)(?!\w)")
+_ARABIC_DUAL = re.compile(r"(?<!\w)\w{3,}(?:ان|ين)(?!\w)")
 _DEFAULT = "en"  # a target language without a lexicon file is read with English cues
 
 
@@ -74,9 +74,10 @@ class Lexicon:
             soft = value == 1 or (key in self.ambiguous_numbers and not counts)
             found.append(NumberWord(word, value, match.start(), match.end(), soft))
         if self.language == "ar":
-            # The feminine dual (كبسولتان، حقنتين) is "two" of any noun: a soft 2.
+            # The dual (كبسولتان، حقنتين، هدفين) is "two" of any noun: a soft 2, since a
+            # plural or an adjective can end the same way.
             found += [NumberWord(m.group(0), Decimal(2), m.start(), m.end(), True)
-                      for m in _ARABIC_FEMININE_DUAL.finditer(text)
+                      for m in _ARABIC_DUAL.finditer(text)
                       if not any(w.start <= m.start() < w.end for w in found)]
         return found
 

@@ -62,8 +62,6 @@ CHECKS: dict[str, Check] = {check.name: check for check in (
           "no control characters, and not only invisible characters", markup.check_control_chars),
     Check("negation-added", WARNING, "lingopress (lexicons/*.toml)",
           "no negation in the translation that the source does not have", meaning.check_added_negation),
-    Check("limits-dropped", WARNING, "lingopress (lexicons/*.toml)",
-          "a qualifier of a number in the source has one in the translation", meaning.check_dropped_limits),
     Check("addition", WARNING, "lingopress (Gale-Church alignment, sentencex)",
           "no sentence in the translation that the source does not have", alignment.check_addition),
     Check("brackets", WARNING, "translate-toolkit (brackets)",
