@@ -189,9 +189,13 @@ def _covered(suspect: str, neighbours: list[int], counterpart: list[int], wide_m
         return not (wanted + signals(joined(mine_texts, wide_mine), languages[0], False)) - have
     neighbour, other = joined(mine_texts, neighbours), joined(other_texts, counterpart)
     whole = scale * (len(suspect) + len(neighbour) + (1 if neighbour else 0))
-    longest = scale * len(neighbour)
+    without, alone = scale * len(neighbour), scale * len(suspect)
     got = len(other)
-    return got >= 0.8 * whole or abs(got - longest) >= abs(got - whole)
+    # Missing: the counterpart is much shorter than both together and fits the neighbour
+    # alone better than both, and better than the suspect alone (then the alignment merely
+    # paired the wrong neighbours).
+    missing = got < 0.8 * whole and abs(got - without) < min(abs(got - whole), abs(got - alone))
+    return not missing
 
 
 # --- enumerations ------------------------------------------------------------------------
@@ -253,11 +257,16 @@ def _first_is_member(first: str, members: list[str]) -> int:
     return int(bool(lead & {word.casefold() for word in first.split()[-4:]}))
 
 
+# Words that introduce a list without being part of its first member ("such as bananas").
+_INTRODUCERS = re.compile(r"^(?:comme|tels? que|telles? que|notamment|dont|like|such as|including|namely|"
+                          r"como|tales como|incluidos?|wie|etwa|z\.\s?B\.|darunter|مثل|منها|ومنها|ك)\s+", re.IGNORECASE)
+
+
 def _parallel(members: list[str]) -> bool:
     """With a single comma, « X, Y et Z » may be a clause and two coordinated verbs
     (« Si la fièvre persiste, consultez et appelez »): count it as an enumeration only when
     the members after the comma are alike: bare words, or the same first word (les…, les…)."""
-    words = [member.split() for member in members]
+    words = [_INTRODUCERS.sub("", member).split() for member in members]
     if all(0 < len(w) <= 2 for w in words):
         return True
     return len({w[0].casefold() for w in words if w}) == 1

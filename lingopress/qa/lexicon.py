@@ -34,7 +34,7 @@ _DEFAULT = "en"  # a target language without a lexicon file is read with English
 @dataclass(frozen=True)
 class LimitCue:
     direction: str  # MAX or MIN
-    placement: str  # "before" a number, "after" one, or "free"
+    placement: str  # "before" a number, "after" one, "free", or "time" (before/after in time)
     text: str
     start: int
     end: int
@@ -54,11 +54,14 @@ class Lexicon:
     language: str
     negation_strong: re.Pattern
     negation_weak: re.Pattern
+    negation_double: re.Pattern  # "only with": two negations' worth (« ne … pas … sans »)
     not_negation: re.Pattern
     limits: tuple[tuple[re.Pattern, str, str], ...]  # (pattern, direction, placement)
     limit_neutral: re.Pattern
     number_words: re.Pattern
     number_values: dict[str, Decimal]
+    vague: re.Pattern  # « quinze jours »: a number that may stand for several values
+    vague_values: dict[str, tuple[Decimal, ...]]
     counted: re.Pattern
     ambiguous_numbers: frozenset[str]
     time_units: tuple[tuple[str, re.Pattern], ...]
@@ -93,7 +96,7 @@ def lexicon(language: str) -> Lexicon:
     negation, limits, numbers, time = (data.get(k, {}) for k in ("negation", "limits", "numbers", "time"))
     cues = []
     for direction in (MAX, MIN):
-        for placement in ("before", "after", "free"):
+        for placement in ("before", "after", "free", "time"):
             for pattern in limits.get(f"{direction}_{placement}", []):
                 cues.append((_compile([pattern]), direction, placement))
     values = _number_words(language)
@@ -106,11 +109,15 @@ def lexicon(language: str) -> Lexicon:
         language=language,
         negation_strong=_compile(negation.get("strong", [])),
         negation_weak=_compile(negation.get("weak", [])),
+        negation_double=_compile(negation.get("double", [])),
         not_negation=_compile(negation.get("not_negation", [])),
         limits=tuple(cues),
         limit_neutral=_compile(limits.get("neutral", [])),
         number_words=_number_word_pattern(language, values),
         number_values=values,
+        vague=_compile([re.escape(phrase) for phrase in numbers.get("vague", {})]),
+        vague_values={_key(phrase): tuple(Decimal(v) for v in values_)
+                      for phrase, values_ in numbers.get("vague", {}).items()},
         counted=_compile(numbers.get("counted", [])),
         ambiguous_numbers=frozenset({"fr": ("neuf",), "de": ("acht", "elf")}.get(language, ())),
         time_units=tuple(units),

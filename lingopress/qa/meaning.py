@@ -20,7 +20,9 @@ it, but so do many renderings a lexicon cannot list.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections import Counter
+from functools import lru_cache
 
 from .base import Context, Inline
 from .lexicon import MAX, MIN, LimitCue, Lexicon, lexicon, normalize
@@ -31,16 +33,29 @@ _NEAR = 28  # characters between a qualifier and its number ("moins de 12", "au 
 
 def negation_counts(text: str, lex: Lexicon) -> tuple[int, int]:
     """(strong, weak) negation cues in `text`."""
+    return _negation_counts(text, lex.language)
+
+
+@lru_cache(maxsize=8192)
+def _negation_counts(text: str, language: str) -> tuple[int, int]:
+    # Several checks ask about the same sentence: each text is read once.
+    lex = lexicon(language)
     text = lex.not_negation.sub(" ", normalize(text))
+    double = len(lex.negation_double.findall(text))
+    text = lex.negation_double.sub(" ", text)
     strong = len(lex.negation_strong.findall(text))
     text = lex.negation_strong.sub(" ", text)
-    return strong, len(lex.negation_weak.findall(text))
+    return strong, len(lex.negation_weak.findall(text)) + 2 * double
 
 
 def negation_messages(source: str, target: str, ctx: Context) -> tuple[list[str], list[str]]:
     """(errors, warnings) for one aligned pair of source and target text."""
     src_strong, src_weak = negation_counts(source, lexicon(ctx.source_language))
     tgt_strong, tgt_weak = negation_counts(target, lexicon(ctx.language))
+    # A weak cue of the translation answers the source's own weak cues first (« sauf avis
+    # contraire » is "unless your doctor says otherwise"); only what is left may stand in
+    # for a negation.
+    tgt_weak = max(0, tgt_weak - src_weak)
     # « Ne pas dépasser 4 g » may become "at most 4 g": a limit stands in for a negation
     # (whether it points the right way is the limits check's business).
     source_lex = lexicon(ctx.source_language)
@@ -74,46 +89,64 @@ def check_added_negation(source: Inline, target: Inline, ctx: Context) -> list[s
     return messages
 
 
-def limit_cues(text: str, lex: Lexicon) -> list[LimitCue]:
+def limit_cues(text: str, lex: Lexicon) -> tuple[LimitCue, ...]:
     """Qualifiers of numbers and dose words in `text`, each with its direction."""
+    return _limit_cues(text, lex.language)
+
+
+@lru_cache(maxsize=8192)
+def _limit_cues(text: str, language: str) -> tuple[LimitCue, ...]:
+    lex = lexicon(language)
     text = lex.limit_neutral.sub(lambda m: " " * len(m.group(0)), normalize(text))
-    numbers = [(m.start(), m.end()) for m in _DIGIT.finditer(text)]
-    numbers += [(word.start, word.end) for word in lex.find_number_words(text)]
+    numbers = sorted([(m.start(), m.end()) for m in _DIGIT.finditer(text)]
+                     + [(word.start, word.end) for word in lex.find_number_words(text)])
+    starts = [start for start, _ in numbers]
+    ends = sorted(end for _, end in numbers)
     candidates = []
     for pattern, direction, placement in lex.limits:
         for match in pattern.finditer(text):
             start, end = match.start(), match.end()
-            if placement == "before" and not any(0 <= s - end <= _NEAR for s, _ in numbers):
+            if placement == "before" and not _within(starts, end, end + _NEAR):
                 continue
-            if placement == "after" and not any(0 <= start - e <= _NEAR for _, e in numbers):
+            if placement == "before" and _within(ends, start - 3, start) and _within(starts, end, end + 3):
+                continue  # "2 to 3 days", „zwei bis drei Tage“: a range, not a bound
+            if placement == "after" and not _within(ends, start - _NEAR, start):
                 continue
             candidates.append(LimitCue(direction, placement, match.group(0), start, end))
     # The longest reading wins: "no less than" is one lower bound, not "less than".
-    taken = [False] * (len(text) + 1)
-    cues = []
+    cues: list[LimitCue] = []
     for cue in sorted(candidates, key=lambda c: (c.start - c.end, c.start)):
-        if not any(taken[cue.start:cue.end]):
-            taken[cue.start:cue.end] = [True] * (cue.end - cue.start)
+        if all(cue.end <= kept.start or cue.start >= kept.end for kept in cues):
             cues.append(cue)
-    return sorted(cues, key=lambda cue: cue.start)
+    return tuple(sorted(cues, key=lambda cue: cue.start))
+
+
+def _within(sorted_positions: list[int], low: int, high: int) -> bool:
+    index = bisect_left(sorted_positions, low)
+    return index < len(sorted_positions) and sorted_positions[index] <= high
 
 
 def check_limits(source: Inline, target: Inline, ctx: Context) -> list[str]:
     src = limit_cues(source.text, lexicon(ctx.source_language))
     tgt = limit_cues(target.text, lexicon(ctx.language))
-    src_count = Counter(cue.direction for cue in src)
-    tgt_count = Counter(cue.direction for cue in tgt)
     messages = []
-    for direction, opposite in ((MAX, MIN), (MIN, MAX)):
-        if src_count[direction] > tgt_count[direction] and tgt_count[opposite] > src_count[opposite]:
-            lost = next(cue.text for cue in src if cue.direction == direction)
-            found = next(cue.text for cue in tgt if cue.direction == opposite)
-            messages.append(f"limit turned the other way: {lost!r} ({_NAMES[direction]}) in the source, "
-                            f"{found!r} ({_NAMES[opposite]}) in the translation")
+    # Quantities and times are compared apart: « jusqu'à 4 semaines » lost and "after
+    # opening" gained is a rewording, not a flip.
+    for in_time in (False, True):
+        src_kind = [cue for cue in src if (cue.placement == "time") == in_time]
+        tgt_kind = [cue for cue in tgt if (cue.placement == "time") == in_time]
+        src_count = Counter(cue.direction for cue in src_kind)
+        tgt_count = Counter(cue.direction for cue in tgt_kind)
+        for direction, opposite in ((MAX, MIN), (MIN, MAX)):
+            if src_count[direction] > tgt_count[direction] and tgt_count[opposite] > src_count[opposite]:
+                lost = next(cue.text for cue in src_kind if cue.direction == direction)
+                found = next(cue.text for cue in tgt_kind if cue.direction == opposite)
+                messages.append(f"limit turned the other way: {lost!r} ({_NAMES[direction]}) in the source, "
+                                f"{found!r} ({_NAMES[opposite]}) in the translation")
     return messages
 
 
-_NAMES = {MAX: "an upper bound", MIN: "a lower bound"}
+_NAMES = {MAX: "an upper bound, or before", MIN: "a lower bound, or after"}
 
 
 def _quote(text: str, limit: int = 70) -> str:

@@ -8,6 +8,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 import phonenumbers
 from translate.filters import decoration
@@ -203,6 +204,7 @@ def _ascii(digits: str) -> str:
 
 def check_numbers(source: Inline, target: Inline, ctx: Context) -> list[str]:
     src_text, tgt_text = _without_identifiers(source.text), _without_identifiers(target.text)
+    src_text, vague = _without_vague(src_text, lexicon(ctx.source_language))
     src = extract_numbers(src_text, ctx.source_format, lenient=True)
     romans = {t.text.rstrip("eèmrᵉ"): t.value for t in src if _ROMAN_ORDINAL.fullmatch(t.text)}
     tgt = extract_numbers(tgt_text, ctx.target_format, fallback=ctx.source_format, romans=romans)
@@ -220,10 +222,10 @@ def check_numbers(source: Inline, target: Inline, ctx: Context) -> list[str]:
     # « un comprimé » / "a tablet" / "قرص": a count of one is often not written at all, so a
     # soft word stands in for a missing 1 and a lone missing 1 is not an error.
     _absorb(missing, Counter(t.value for t in tgt if t.soft))
-    _absorb(extra, Counter(t.value for t in src if t.soft))
+    _absorb(extra, Counter(t.value for t in src if t.soft) + vague)
     if not extra and set(missing) <= {(Decimal(1), None)}:
         missing = Counter()
-    unmatched = list(dict.fromkeys(t.label for t in tgt if t.key in extra))
+    unmatched = list(dict.fromkeys(t.label for t in tgt if t.key in extra and not t.soft))
     reported: set = set()
     for token in src:
         if token.key not in missing or token.key in reported:
@@ -240,6 +242,19 @@ def check_numbers(source: Inline, target: Inline, ctx: Context) -> list[str]:
     return messages
 
 
+def _without_vague(text: str, lex: Lexicon) -> tuple[str, Counter]:
+    """The text with « quinze jours »-like phrases blanked, and the values they may stand for."""
+    values: Counter = Counter()
+    normalized = normalize(text)
+    if len(normalized) != len(text):
+        return text, values
+    for match in lex.vague.finditer(normalized):
+        for value in lex.vague_values.get(re.sub(r"\s+", " ", match.group(0).casefold()), ()):
+            values[value] += 1
+        text = text[:match.start()] + " " * (match.end() - match.start()) + text[match.end():]
+    return text, values
+
+
 def _absorb(unmatched: Counter, soft: Counter) -> None:
     for key in list(unmatched):
         value, unit = key
@@ -251,19 +266,29 @@ def _absorb(unmatched: Counter, soft: Counter) -> None:
 
 def word_numbers(text: str, lex: Lexicon) -> list[NumberToken]:
     """Numbers written in words (« deux », "twice", „dreimal“, مرتين), as number tokens."""
-    return [NumberToken(word.text, word.value, None, word.start, word.end, soft=word.soft)
-            for word in lex.find_number_words(normalize(text))]
+    return list(_word_numbers(text, lex.language))
+
+
+@lru_cache(maxsize=8192)
+def _word_numbers(text: str, language: str) -> tuple[NumberToken, ...]:
+    return tuple(NumberToken(word.text, word.value, None, word.start, word.end, soft=word.soft)
+                 for word in lexicon(language).find_number_words(normalize(text)))
 
 
 def time_units(text: str, lex: Lexicon) -> Counter:
     """How often each time unit (minute … year, as a noun, an adverb or an abbreviation) is named."""
+    return Counter(dict(_time_units(text, lex.language)))
+
+
+@lru_cache(maxsize=8192)
+def _time_units(text: str, language: str) -> tuple[tuple[str, int], ...]:
     text = normalize(text)
-    return Counter({unit: count for unit, pattern in lex.time_units
-                    if (count := len(pattern.findall(text)))})
+    return tuple((unit, count) for unit, pattern in lexicon(language).time_units
+                 if (count := len(pattern.findall(text))))
 
 
 def check_time_units(source: Inline, target: Inline, ctx: Context) -> list[str]:
-    src = time_units(source.text, lexicon(ctx.source_language))
+    src = time_units(_without_vague(source.text, lexicon(ctx.source_language))[0], lexicon(ctx.source_language))
     tgt = time_units(target.text, lexicon(ctx.language))
     lost, gained = src - tgt, tgt - src
     messages = []
