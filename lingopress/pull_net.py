@@ -87,7 +87,9 @@ def _shut(sock: socket.socket) -> None:
         pass  # already closed
 
 
-class _WatchedHTTP(http.client.HTTPConnection):
+class _Watched:
+    """A connection that hands its socket to the deadline as soon as it is connected."""
+
     def __init__(self, *args, deadline: Deadline, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self._deadline = deadline
@@ -97,32 +99,33 @@ class _WatchedHTTP(http.client.HTTPConnection):
         self._deadline.watch(self.sock)
 
 
-class _WatchedHTTPS(http.client.HTTPSConnection):
-    def __init__(self, *args, deadline: Deadline, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self._deadline = deadline
-
-    def connect(self) -> None:
-        super().connect()
-        self._deadline.watch(self.sock)
+class _WatchedHTTP(_Watched, http.client.HTTPConnection):
+    pass
 
 
-class _WatchedHTTPHandler(urllib.request.HTTPHandler):
+class _WatchedHTTPS(_Watched, http.client.HTTPSConnection):
+    pass
+
+
+class _WatchedOpening:
+    """A urllib handler that opens watched connections instead of plain ones."""
+
+    connection: type
+
     def __init__(self, deadline: Deadline) -> None:
         super().__init__()
         self._deadline = deadline
 
     def do_open(self, http_class, req, **kwargs):
-        return super().do_open(functools.partial(_WatchedHTTP, deadline=self._deadline), req, **kwargs)
+        return super().do_open(functools.partial(self.connection, deadline=self._deadline), req, **kwargs)
 
 
-class _WatchedHTTPSHandler(urllib.request.HTTPSHandler):
-    def __init__(self, deadline: Deadline) -> None:
-        super().__init__()
-        self._deadline = deadline
+class _WatchedHTTPHandler(_WatchedOpening, urllib.request.HTTPHandler):
+    connection = _WatchedHTTP
 
-    def do_open(self, http_class, req, **kwargs):
-        return super().do_open(functools.partial(_WatchedHTTPS, deadline=self._deadline), req, **kwargs)
+
+class _WatchedHTTPSHandler(_WatchedOpening, urllib.request.HTTPSHandler):
+    connection = _WatchedHTTPS
 
 
 class Origin:
