@@ -133,11 +133,13 @@ def read_index(data: bytes, origin: str) -> dict:
                 raise ValueError(f"locale {locale!r} lacks latest/versions")
             for item in entry["versions"]:
                 for key, kind in _RECORD_FIELDS.items():
-                    if not isinstance(item.get(key), kind):
+                    if type(item.get(key)) is not kind:  # exactly: bool is an int to isinstance
                         raise ValueError(f"locale {locale!r}: a version lacks {key!r}")
+                if item["size"] < 0 or item["manifest_size"] < 0:
+                    raise ValueError(f"locale {locale!r}: version {item['version']} has a negative size")
             if entry["latest"] not in [item["version"] for item in entry["versions"]]:
                 raise ValueError(f"locale {locale!r}: latest version {entry['latest']} is not listed")
-    except (UnicodeDecodeError, ValueError, AttributeError) as err:
+    except (UnicodeDecodeError, ValueError, AttributeError, RecursionError) as err:  # deep nesting, too
         raise BundleError(f"not a lingopress bundle index (format {FORMAT}): {err}", path=origin,
                           hint="point at the outputs/bundles directory of a lingopress project") from err
     return index

@@ -222,12 +222,18 @@ def pull(
     locale: Annotated[str, typer.Option("--locale", help="The locale to install, e.g. en.")],
     dest: Annotated[Path, typer.Option("--dest", help="Directory to install the bundle into (replaced atomically).")],
     version: Annotated[Optional[int], typer.Option("--version", help="A published version; default: the latest.")] = None,
+    deadline: Annotated[Optional[float], typer.Option("--deadline", help="Seconds the whole pull may take; default 1800.")] = None,
+    max_download: Annotated[Optional[str], typer.Option("--max-download", help="Most bytes to download, e.g. 2GiB; default 1GiB.")] = None,
+    max_unpacked: Annotated[Optional[str], typer.Option("--max-unpacked", help="Most bytes to install, e.g. 8GiB; default 4GiB.")] = None,
+    max_files: Annotated[Optional[int], typer.Option("--max-files", help="Most files in the bundle; default 100000.")] = None,
 ) -> None:
     """Download a locale bundle, verify it and install it into DEST (publishers; no project needed)."""
+    from .pull import limits_from_options
     from .pull import pull as pull_bundle
 
     with user_errors():
-        result = pull_bundle(source, locale, dest, version=version)
+        limits = limits_from_options(deadline, max_download, max_unpacked, max_files)
+        result = pull_bundle(source, locale, dest, version=version, limits=limits)
         if result.changed:
             console.print(f"installed {result.locale} version {result.version} ({result.articles} articles, "
                           f"{result.files} files, all sha256 verified) from {result.url} into {result.dest}",

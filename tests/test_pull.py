@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import functools
 import hashlib
 import http.server
@@ -12,16 +13,19 @@ import re
 import shutil
 import tarfile
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
+import lingopress.pull_dest
+
 from conftest import run_cli
 from lingopress.bundles import build_archive, build_bundles, bundles_dir, content_digest, encode_json
 from lingopress.errors import PullError
-from lingopress.pull import pull, swap_by_renames
+from lingopress.pull import MARKER_NAME, Limits, pull, swap_by_renames
 from test_bundles import T1, T2, publish, published_project, tree
 from test_publish import approve_all
 
@@ -143,7 +147,7 @@ def test_pull_installs_then_is_current_then_updates(outputs, tmp_path: Path):
         assert first.stdout.strip() == (f"installed en version 2 (2 articles, 8 files, all sha256 verified) "
                                         f"from {url}bundles/en/lingopress-en-2.tar.gz into {site}")
         expected = {path.name: path.read_bytes() for path in (outputs / "en").iterdir()}
-        assert {name: data for name, (data, _) in tree(site).items() if name != "manifest.json"} == expected
+        assert {name: data for name, (data, _) in tree(site).items() if name not in ("manifest.json", MARKER_NAME)} == expected
         assert "second Titre" in (site / "essai.html").read_text(encoding="utf-8")
         before = snapshot(site)
 
@@ -284,7 +288,7 @@ def test_bad_sources_and_destinations_are_clear_errors(outputs, installed, tmp_p
         foreign = tmp_path / "foreign"
         foreign.mkdir()
         (foreign / "notes.txt").write_text("mine", encoding="utf-8")
-        with pytest.raises(PullError, match="holds no lingopress bundle .*refusing to replace it"):
+        with pytest.raises(PullError, match="not filled by lingopress pull .*refusing to replace it"):
             pull(url, "en", foreign)
         assert (foreign / "notes.txt").read_text(encoding="utf-8") == "mine"
         with pytest.raises(PullError, match="not a locale code"):
@@ -310,12 +314,152 @@ def test_rename_fallback_swaps_and_an_interrupted_swap_is_repaired(outputs, inst
     assert tree(installed) == {"page.html": (b"new", (installed / "page.html").stat().st_mtime_ns)}
     assert tree(new) == old_files
 
-    # A pull killed between its two renames leaves DIR moved aside: the next pull puts it
-    # back first, then finds it current.
+    # A pull killed between its two renames leaves DIR moved aside inside its own work
+    # directory: the next pull installs DIR afresh, says what was left, and removes nothing.
     shutil.rmtree(installed)
-    os.rename(new, installed)
-    os.rename(installed, installed.with_name(".en.old"))
-    assert not installed.exists()
+    work = installed.with_name(".en.pull-k1ll3d00")
+    (work / "tree").mkdir(parents=True)
+    os.rename(new, work / "tree.old")
     result = pull(str(outputs), "en", installed, version=1)
-    assert not result.changed and tree(installed) == old_files
-    assert not installed.with_name(".en.old").exists()
+    assert result.changed and {name: data for name, (data, _) in tree(installed).items()} == {
+        name: data for name, (data, _) in old_files.items()}
+    assert (work / "tree.old" / "manifest.json").exists()
+
+
+# --- what pull may replace, and what it must leave alone --------------------------------------
+
+WEB_APP_MANIFEST = b'{"name": "Health", "start_url": "/", "icons": [{"src": "img/icon.png"}]}'
+
+
+@pytest.mark.parametrize("manifest", [WEB_APP_MANIFEST, b'{"files": {}, "articles": []}', b"{not json",
+                                      None], ids=["web-app", "other-json", "invalid-json", "none"])
+def test_a_web_root_with_its_own_files_is_never_replaced(outputs, tmp_path: Path, manifest: bytes | None):
+    site = tmp_path / "www"
+    (site / "img").mkdir(parents=True)
+    (site / "index.html").write_text("<h1>home</h1>", encoding="utf-8")
+    (site / "img" / "icon.png").write_bytes(b"\x89PNG")
+    if manifest is not None:
+        (site / "manifest.json").write_bytes(manifest)
+    before = snapshot(site)
+    with serve(outputs) as url:
+        result = run_cli("pull", url, "--locale", "en", "--dest", str(site), cwd=tmp_path, env={"COLUMNS": "300"})
+    assert result.returncode == 2, result.stdout
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and "refusing to replace it" in lines[0]
+    assert snapshot(site) == before
+
+
+def test_pull_marks_what_it_installed_and_refuses_files_added_by_hand(outputs, installed):
+    marker = json.loads((installed / MARKER_NAME).read_text(encoding="utf-8"))
+    assert (marker["locale"], marker["version"]) == ("en", 1)
+    (installed / "notes.html").write_text("<h1>mine</h1>", encoding="utf-8")
+    (installed / "img").mkdir()
+    assert_refused(outputs, installed, r"holds files pull did not install: img/, notes\.html")
+    with pytest.raises(PullError, match=r"holds the en bundle; refusing to replace it with --locale fr"):
+        pull(str(outputs), "fr", installed)
+
+
+def test_a_directory_filled_by_an_older_pull_is_adopted_only_when_it_holds_exactly_the_bundle(outputs, installed):
+    (installed / MARKER_NAME).unlink()  # what pull before the marker left behind
+    legacy = snapshot(installed)
+    (installed / "notes.html").write_text("<h1>mine</h1>", encoding="utf-8")
+    assert_refused(outputs, installed, "no .lingopress-pull.json marker.*refusing to replace it")
+    (installed / "notes.html").unlink()
+    assert snapshot(installed) == legacy
+    result = pull(str(outputs), "en", installed)
+    assert result.changed and result.version == 2
+    assert json.loads((installed / MARKER_NAME).read_text(encoding="utf-8"))["version"] == 2
+
+
+@pytest.mark.parametrize("fallback", [False, True], ids=["exchange", "renames"])
+def test_paths_beside_dest_that_pull_did_not_create_are_never_touched(outputs, installed, monkeypatch,
+                                                                     fallback: bool):
+    mine = {".en.old": b"my backup", ".en.pull-notes": b"my notes", ".en.pull-1.tar.gz": b"my archive"}
+    for name, data in mine.items():
+        (installed.parent / name).mkdir()
+        (installed.parent / name / "keep.txt").write_bytes(data)
+    if fallback:  # a file system without renameat2: the two-rename path must not use .en.old either
+        def no_exchange(a, b):
+            raise OSError(errno.ENOSYS, "renameat2 is not available")
+        monkeypatch.setattr(lingopress.pull_dest, "exchange", no_exchange)
+    assert pull(str(outputs), "en", installed).changed
+    assert "second Titre" in (installed / "essai.html").read_text(encoding="utf-8")
+    for name, data in mine.items():
+        assert (installed.parent / name / "keep.txt").read_bytes() == data
+    assert sorted(path.name for path in installed.parent.iterdir()) == sorted([*mine, ".en.pull.lock", "en"])
+
+
+# --- limits ------------------------------------------------------------------------------------
+
+class DripHandler(QuietHandler):
+    """Sends the archive one byte at a time, each just within any per-read timeout; gives up
+    by itself after a few seconds or when the client hangs up."""
+
+    def do_GET(self) -> None:
+        if not self.path.endswith(".tar.gz"):
+            return super().do_GET()
+        data = Path(self.translate_path(self.path)).read_bytes()
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        try:
+            for byte in data[:40]:
+                self.wfile.write(bytes([byte]))
+                self.wfile.flush()
+                time.sleep(0.25)
+        except OSError:
+            pass  # the client gave up, as it should
+        self.close_connection = True
+
+
+def test_a_slow_drip_server_is_cut_off_by_the_overall_deadline(outputs, installed):
+    before = snapshot(installed)
+    started = time.monotonic()
+    with serve(outputs, DripHandler) as url:
+        result = run_cli("pull", url, "--locale", "en", "--dest", str(installed), "--deadline", "2",
+                         cwd=installed.parent, env={"COLUMNS": "300"})
+    assert result.returncode == 2 and time.monotonic() - started < 8
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "lingopress-en-2.tar.gz: gave up after the --deadline of 2 s" in lines[0]
+    assert snapshot(installed) == before
+
+
+@pytest.mark.parametrize("limits, expected", [
+    (dict(max_unpacked=1000), r"unpacks to .* more than --max-unpacked 1000B .*--max-unpacked SIZE"),
+    (dict(max_files=3), r"holds 9 files, more than --max-files 3 .*--max-files N"),
+    (dict(max_download=2000), r"needs .* more than --max-download 2.0KiB .*--max-download SIZE"),
+])
+def test_caps_refuse_a_consistent_but_too_large_bundle(outputs, installed, limits: dict, expected: str):
+    before = snapshot(installed)
+    with serve(outputs) as url, pytest.raises(PullError, match=expected):
+        pull(url, "en", installed, limits=Limits(**limits))
+    assert snapshot(installed) == before
+
+
+def test_caps_are_cli_options(outputs, installed):
+    result = run_cli("pull", str(outputs), "--locale", "en", "--dest", str(installed), "--max-unpacked", "1KiB",
+                     cwd=installed.parent, env={"COLUMNS": "300"})
+    assert result.returncode == 2 and "more than --max-unpacked 1.0KiB" in result.stderr
+    result = run_cli("pull", str(outputs), "--locale", "en", "--dest", str(installed), "--max-download", "lots",
+                     cwd=installed.parent, env={"COLUMNS": "300"})
+    assert result.returncode == 2 and result.stderr.strip() == (
+        "error: --max-download: 'lots' is not a size (e.g. --max-download 2GiB or --max-download 500MB)")
+
+
+def test_an_archive_that_unpacks_to_more_than_its_manifest_declares_is_refused(outputs, installed):
+    # A pax header carries data that no member accounts for; tarfile would read it into memory.
+    members = members_of(outputs, 2)
+    archive = io.BytesIO()
+    with tarfile.open(fileobj=archive, mode="w:gz", format=tarfile.PAX_FORMAT) as tar:
+        for name, data in members.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            if name == "essai.html":
+                info.pax_headers = {"comment": "x" * 200_000}
+            tar.addfile(info, io.BytesIO(data))
+    (outputs / "bundles" / "en" / "lingopress-en-2.tar.gz").write_bytes(archive.getvalue())
+    index = index_of(outputs)
+    index["locales"]["en"]["versions"][1].update(sha256=hashlib.sha256(archive.getvalue()).hexdigest(),
+                                                 size=len(archive.getvalue()))
+    (outputs / "bundles" / "index.json").write_text(json.dumps(index), encoding="utf-8")
+    assert_refused(outputs, installed, "archive unpacks to more than its manifest declares")
