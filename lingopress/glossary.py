@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import csv
 import re
+from functools import cached_property
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -69,6 +70,13 @@ class Term:
     line: int = 0
     pattern: re.Pattern = field(compare=False, repr=False, default=None)
 
+    @cached_property
+    def hint(self) -> str:
+        """Letters every match of the term contains (the start of its longest word piece):
+        a text without them cannot hold the term, so its regex need not run."""
+        pieces = [p for p in re.split(r"[\s\-‑'’]+", self.source) if p]
+        return max(pieces, key=len)[:3].casefold() if pieces else ""
+
     def target(self, locale: str) -> str | None:
         """The term to use in `locale`: its column (or its language's), the French term
         itself when it must not be translated, None when the glossary has none."""
@@ -97,8 +105,9 @@ class Glossary:
 
     def find(self, text: str) -> list[TermMatch]:
         """Terms occurring in a source text, in text order; a term inside a longer match is dropped."""
+        folded = text.casefold()
         matches = [TermMatch(term, m.start(), m.end(), m.group(0))
-                   for term in self.terms for m in term.pattern.finditer(text)]
+                   for term in self.terms if term.hint in folded for m in term.pattern.finditer(text)]
         matches.sort(key=lambda m: (m.start, -(m.end - m.start)))
         kept: list[TermMatch] = []
         for match in matches:
@@ -260,7 +269,8 @@ def target_pattern(term: str, locale: str) -> re.Pattern:
         parts.append(r"[-‑\s]?".join(pieces))
     body = r"[-‑\s]+".join(parts)
     # German writes terms as parts of compounds (Krebsimmuntherapie, Chemotherapiezyklus).
-    lead, tail = (r"\w*", r"\w*") if language == "de" else (r"(?<!\w)", r"(?!\w)")
+    # (For German the term may stand anywhere in a word, so no boundary is asked for.)
+    lead, tail = ("", "") if language == "de" else (r"(?<!\w)", r"(?!\w)")
     return re.compile(lead + body + tail, re.IGNORECASE)
 
 

@@ -58,9 +58,11 @@ def negation_messages(source: str, target: str, ctx: Context) -> tuple[list[str]
     tgt_weak = max(0, tgt_weak - src_weak)
     # « Ne pas dépasser 4 g » may become "at most 4 g": a limit stands in for a negation
     # (whether it points the right way is the limits check's business).
-    source_lex = lexicon(ctx.source_language)
-    negated_limits = sum(1 for cue in limit_cues(source, source_lex) if source_lex.negation_strong.search(cue.text))
-    tgt_weak += min(negated_limits, len(limit_cues(target, lexicon(ctx.language))))
+    if src_strong > tgt_strong + tgt_weak:
+        source_lex = lexicon(ctx.source_language)
+        negated_limits = sum(1 for cue in limit_cues(source, source_lex) if source_lex.negation_strong.search(cue.text))
+        if negated_limits:
+            tgt_weak += min(negated_limits, len(limit_cues(target, lexicon(ctx.language))))
     errors, warnings = [], []
     if src_strong > tgt_strong + tgt_weak:
         errors.append(f"negation missing in translation: the source has {src_strong} "
@@ -128,6 +130,8 @@ def _within(sorted_positions: list[int], low: int, high: int) -> bool:
 
 def check_limits(source: Inline, target: Inline, ctx: Context) -> list[str]:
     src = limit_cues(source.text, lexicon(ctx.source_language))
+    if not src:
+        return []  # a flip needs a qualifier in the source
     tgt = limit_cues(target.text, lexicon(ctx.language))
     messages = []
     # Quantities and times are compared apart: « jusqu'à 4 semaines » lost and "after

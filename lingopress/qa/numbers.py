@@ -289,6 +289,8 @@ def _time_units(text: str, language: str) -> tuple[tuple[str, int], ...]:
 
 def check_time_units(source: Inline, target: Inline, ctx: Context) -> list[str]:
     src = time_units(_without_vague(source.text, lexicon(ctx.source_language))[0], lexicon(ctx.source_language))
+    if not src:
+        return []  # a unit only added is not reported (see below)
     tgt = time_units(target.text, lexicon(ctx.language))
     lost, gained = src - tgt, tgt - src
     messages = []
