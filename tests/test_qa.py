@@ -238,3 +238,19 @@ def test_checks_never_crash_on_arbitrary_text(source, translation, locale):
     """MT drafts are arbitrary text; QA must report on them, not fall over."""
     result = findings("".join(source) or "x", "".join(translation), locale)
     assert all(f.check in CHECKS and f.severity in (ERROR, WARNING) and f.message for f in result)
+
+
+@pytest.mark.parametrize("old, new, changed", [
+    ("Prendre 75 mg deux fois par jour.", "Prendre 50 mg deux fois par jour.", True),
+    ("Prendre 75 mg deux fois par jour.", "Prendre 75 mg trois fois par jour.", True),
+    ("Ce médicament ne doit pas être pris pendant la grossesse.",
+     "Ce médicament doit être pris pendant la grossesse.", True),
+    ("Réservé aux enfants de moins de 12 ans.", "Réservé aux enfants de plus de 12 ans.", True),
+    ("Une perfusion toutes les 3 semaines.", "Une perfusion tous les 3 jours.", True),
+    ("Prendre 75 mg deux fois par jour.", "Il faut prendre 75 mg deux fois par jour.", False),
+    ("Prendre 2 comprimés.", "Prendre deux comprimés.", False),
+    ("Le traitement est bien toléré.", "Le traitement est généralement bien toléré.", False),
+])
+def test_safety_changes_are_numbers_negations_limits_and_time_units(old, new, changed):
+    from lingopress.qa import safety_changes
+    assert bool(safety_changes(old, new)) is changed, safety_changes(old, new)

@@ -13,19 +13,54 @@ from __future__ import annotations
 from collections import Counter
 
 from .base import analyse, number_format
-from .numbers import extract_numbers
+from .lexicon import lexicon
+from .meaning import limit_cues, negation_counts
+from .numbers import extract_numbers, time_units, word_numbers
 
 
 def safety_changes(old: str, new: str, source_locale: str = "fr") -> list[str]:
     """What changed between `old` and `new` (two versions of one source unit) that a
     translation of `old` would now get wrong; empty when the change is harmless."""
-    fmt = number_format(source_locale)
-    old_text, new_text = analyse(old).text, analyse(new).text
-    before = Counter(t.key for t in extract_numbers(old_text, fmt, lenient=True))
-    after = Counter(t.key for t in extract_numbers(new_text, fmt, lenient=True))
+    language = source_locale.split("_")[0]
+    before, after = _facts(analyse(old).text, source_locale, language), _facts(analyse(new).text, source_locale, language)
     changes = []
-    for value, unit in before - after:
-        changes.append(f"number {value}{' ' + unit if unit else ''} removed or changed")
-    for value, unit in after - before:
-        changes.append(f"number {value}{' ' + unit if unit else ''} added")
+    for kind in ("number", "negation", "limit", "time unit"):
+        removed = Counter({k: v for k, v in before.items() if k[0] == kind}) - after
+        added = Counter({k: v for k, v in after.items() if k[0] == kind}) - before
+        changes += [f"{kind} {_show(item)} removed or changed" for item in removed]
+        changes += [f"{kind} {_show(item)} added" for item in added]
     return changes
+
+
+def _facts(text: str, locale: str, language: str) -> Counter:
+    """What a translation must render exactly: numbers (digits and words) with their units,
+    negations, limit qualifiers by direction, time units."""
+    lex = lexicon(language)
+    facts: Counter = Counter()
+    for token in extract_numbers(text, number_format(locale), lenient=True):
+        facts[("number", token.value, token.unit)] += 1
+    for token in word_numbers(text, lex):
+        if not token.soft:
+            facts[("number", token.value, None)] += 1
+    strong, _ = negation_counts(text, lex)
+    if strong:
+        facts[("negation", strong)] += 1
+    for cue in limit_cues(text, lex):
+        facts[("limit", cue.direction, cue.placement == "time")] += 1
+    for unit, count in time_units(text, lex).items():
+        facts[("time unit", unit)] += count
+    return facts
+
+
+def _show(item: tuple) -> str:
+    kind, *rest = item
+    if kind == "number":
+        value, unit = rest
+        return f"{value}{' ' + unit if unit else ''}"
+    if kind == "negation":
+        return f"(count {rest[0]})"
+    if kind == "limit":
+        direction, in_time = rest
+        return {("max", False): "(upper bound)", ("min", False): "(lower bound)",
+                ("max", True): "(before)", ("min", True): "(after)"}[(direction, in_time)]
+    return rest[0]
