@@ -430,3 +430,23 @@ def test_without_dismissal_qa_holds_back_raw_html_in_a_translation(tmp_path: Pat
     reports = publish_all(config, articles)
     assert reports["en"].published == [] and "QA error" in reports["en"].held_back["essai"]
     assert "[raw-html]" in reports["en"].held_back["essai"]
+
+
+@pytest.mark.parametrize("bad, check", [
+    ("Titre\x00caché", "control-chars"),         # a NUL would reach <title>, the index and the bundle
+    ("\u200b\u200b\u2060", "control-chars"),      # only invisible characters: not a translation
+    ("Titre \x1b[31mrouge", "control-chars"),     # a terminal escape sequence
+])
+def test_control_characters_and_invisible_only_translations_are_not_published(tmp_path: Path, bad, check):
+    config, articles = setup(tmp_path, "en")
+    approve_all(config.catalog_path("en", "essai"),
+                lambda e: bad if e.msgctxt == "title" else e.msgid.replace("Titre", "Title"),
+                qa_ignore="unchanged, glossary, length")
+    report = publish_locale(config, "en", articles)
+    assert report.published == [] and "essai" in report.held_back, report
+    from lingopress.qa import check_catalog
+    found = check_catalog(read_catalog(config.catalog_path("en", "essai")), "en")
+    assert any(f.check == check and f.severity == "error" for f in found), found
+    assert not (config.output_dir("en") / "essai.html").exists()
+    index = config.output_dir("en") / "index.html"
+    assert not index.exists() or "\x00" not in index.read_text(encoding="utf-8")
