@@ -19,11 +19,12 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from functools import lru_cache
 
-from ..mt.sentences import split_sentences
 from .base import Context, Inline
 from .lexicon import lexicon, normalize
+from .meaning import limit_cues, negation_counts
+from .numbers import time_units, word_numbers
+from .sentences import split
 
 # Characters of translation per character of French (measured on the project's reviewed
 # catalogs and typical for the pairs); other languages get 1.
@@ -36,24 +37,6 @@ _MAX_SENTENCES = 60
 # A translation with fewer sentences than its source and under this share of the expected
 # length has lost one, even where alignment cannot tell which.
 _SHORT = 0.62  # beyond this the unit is a list or a table; align only its first part
-
-
-def sentences(text: str, language: str) -> tuple[str, ...]:
-    return tuple(split_sentences(text, language)) if text.strip() else ()
-
-
-@lru_cache(maxsize=4096)
-def _split(text: str, language: str) -> tuple[str, ...]:
-    return sentences(text, language)
-
-
-def aligned_pairs(source: str, target: str, ctx: Context) -> list[tuple[str, str]]:
-    """Source and target text paired sentence by sentence when both have as many
-    sentences, else the whole unit as one pair."""
-    src, tgt = _split(source, ctx.source_language), _split(target, ctx.language)
-    if len(src) == len(tgt) and len(src) > 1:
-        return list(zip(src, tgt))
-    return [(source, target)]
 
 
 def align(src: tuple[str, ...], tgt: tuple[str, ...], ratio: float) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:
@@ -98,7 +81,7 @@ def _normal_cdf(x: float) -> float:
 
 
 def _beads(source: str, target: str, ctx: Context):
-    src, tgt = _split(source, ctx.source_language), _split(target, ctx.language)
+    src, tgt = split(source, ctx.source_language), split(target, ctx.language)
     ratio = LENGTH_RATIO.get(ctx.language, 1.0) / LENGTH_RATIO.get(ctx.source_language, 1.0)
     if len(src) <= 1 and len(tgt) <= 1:
         return src, tgt, ratio, []
@@ -167,9 +150,6 @@ def _unmatched(beads, src: tuple[str, ...], tgt: tuple[str, ...], ratio: float, 
 def _covered(suspect: str, neighbours: list[int], counterpart: list[int], wide_mine: list[int],
              wide_other: list[int], mine_texts: tuple[str, ...], other_texts: tuple[str, ...], scale: float,
              languages: tuple[str, str]) -> bool:
-    from .meaning import limit_cues, negation_counts
-    from .numbers import time_units, word_numbers
-
     def signals(text: str, language: str, generous: bool) -> Counter:
         lex = lexicon(language)
         strong, weak = negation_counts(text, lex)

@@ -26,6 +26,7 @@ from functools import lru_cache
 
 from .base import Context, Inline
 from .lexicon import MAX, MIN, LimitCue, Lexicon, lexicon, normalize
+from .sentences import aligned_pairs
 
 _DIGIT = re.compile(r"\d")
 _NEAR = 28  # characters between a qualifier and its number ("moins de 12", "au moins trois")
@@ -74,8 +75,6 @@ def negation_messages(source: str, target: str, ctx: Context) -> tuple[list[str]
 
 
 def check_negation(source: Inline, target: Inline, ctx: Context) -> list[str]:
-    from .alignment import aligned_pairs
-
     messages = []
     for src, tgt in aligned_pairs(source.text, target.text, ctx):
         messages += negation_messages(src, tgt, ctx)[0]
@@ -83,8 +82,6 @@ def check_negation(source: Inline, target: Inline, ctx: Context) -> list[str]:
 
 
 def check_added_negation(source: Inline, target: Inline, ctx: Context) -> list[str]:
-    from .alignment import aligned_pairs
-
     messages = []
     for src, tgt in aligned_pairs(source.text, target.text, ctx):
         messages += negation_messages(src, tgt, ctx)[1]
