@@ -28,28 +28,10 @@ A reviewer dismisses a false positive on one entry with a translator comment lin
 are still returned, with `dismissed=True`, so they stay visible.
 """
 
-from .base import (
-                       ERROR,
-                       IGNORE_ALL,
-                       IGNORE_PREFIX,
-                       WARNING,
-                       Context,
-                       Finding,
-                       Inline,
-                       analyse,
-)
+from .base import ERROR, IGNORE_ALL, IGNORE_PREFIX, WARNING, Context, Finding, Inline, analyse
 from .numbers import NumberToken, extract_numbers
-from .registry import (
-                       CHECKS,
-                       Check,
-                       blocking,
-                       blocking_findings,
-                       check_catalog,
-                       check_entry,
-                       dismissals,
-                       entry_findings,
-                       hold_reason,
-)
+from .registry import (CHECKS, Check, blocking, blocking_findings, check_catalog, check_entry, dismissals,
+                       entry_findings, hold_reason)
 from .safety import safety_changes
 
 __all__ = ["CHECKS", "ERROR", "IGNORE_ALL", "IGNORE_PREFIX", "WARNING", "Check", "Context", "Finding",
