@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -137,3 +138,48 @@ def test_wrong_plural_forms_is_reported_at_its_line(tmp_path: Path):
     with pytest.raises(CatalogError) as err:
         read_catalog(path, locale="ar")
     assert err.value.line == 5 and "does not match ar" in str(err.value) and "nplurals=6" in str(err.value)
+
+
+# Codecs Python knows that are no text encoding for PO: not text at all (rot13 … zlib), not
+# ASCII-compatible (UTF-7, UTF-16, EBCDIC cp037), escape-based (ISO-2022-JP, unicode-escape).
+@pytest.mark.parametrize("charset, body", [
+    ("rot13", "b"), ("base64", "b"), ("hex", "b"), ("zlib", "b"), ("bz2", "b"),
+    ("UTF-7", "+2D0-"), ("UTF-7", "caf+AOk-"), ("UTF-16", "b"), ("cp037", "b"),
+    ("ISO-2022-JP", "b"), ("unicode_escape", "\\\\u00e9"),
+])
+def test_charset_that_is_no_text_encoding_for_po_is_reported_at_its_line(tmp_path: Path, charset: str,
+                                                                          body: str):
+    path = tmp_path / "en.po"
+    data = po_bytes(f'msgid "a"\nmsgstr "{body}"\n', charset=charset, encoding="ascii")
+    path.write_bytes(data)
+    with pytest.raises(CatalogError) as err:
+        read_catalog(path, locale="en")
+    assert err.value.path == path and err.value.line == 4
+    assert f"charset {charset!r} in the Content-Type header cannot be used for a PO file" in str(err.value)
+    assert "save the file as UTF-8" in str(err.value)
+    assert path.read_bytes() == data
+
+
+@pytest.mark.parametrize("charset", ["UTF-8", "utf8", "ISO-8859-15", "CP1256", "KOI8-R", "SHIFT_JIS", "GB18030",
+                                     "EUC-JP", "BIG5", "ASCII"])
+def test_charsets_gnu_gettext_uses_are_read(tmp_path: Path, charset: str):
+    path = tmp_path / "en.po"
+    path.write_bytes(po_bytes('msgid "a"\nmsgstr "b"\n', charset=charset, encoding="ascii"))
+    assert read_catalog(path, locale="en").find("a").msgstr == "b"
+
+
+@pytest.mark.parametrize("make", ["directory", "unreadable"])
+def test_catalog_path_that_cannot_be_read_is_one_clear_error(tmp_path: Path, make: str):
+    path = tmp_path / "en.po"
+    if make == "directory":
+        path.mkdir()
+        expected = "cannot read catalog: Is a directory (a catalog must be a file"
+    else:
+        if os.geteuid() == 0:
+            pytest.skip("root reads files whatever their mode")
+        path.write_bytes(po_bytes('msgid "a"\nmsgstr "b"\n'))
+        path.chmod(0)
+        expected = "cannot read catalog: Permission denied (let the user running lingopress read it"
+    with pytest.raises(CatalogError) as err:
+        read_catalog(path)
+    assert str(err.value).startswith(f"{path}: {expected}")
