@@ -373,12 +373,18 @@ def _same_content(a: polib.POFile, b: polib.POFile) -> bool:
 
 
 def _fingerprint(po: polib.POFile) -> list:
-    return [po.header, po.metadata_is_fuzzy, sorted(po.metadata.items())] + [
+    return [_words(po.header), bool(po.metadata_is_fuzzy), sorted(po.metadata.items())] + [
         (e.msgctxt, e.msgid, e.msgid_plural, e.msgstr, sorted((int(k), v) for k, v in e.msgstr_plural.items()),
-         sorted(e.flags), e.comment, e.tcomment, e.occurrences, e.obsolete, e.previous_msgid,
-         e.previous_msgctxt, e.previous_msgid_plural)
+         sorted(e.flags), _words(e.comment), _words(e.tcomment), e.occurrences, e.obsolete,
+         e.previous_msgid, e.previous_msgctxt, e.previous_msgid_plural)
         for e in po
     ]
+
+
+def _words(comment: str | None) -> list[str]:
+    # Tools built on polib or textwrap re-wrap long comments onto several lines (GNU
+    # does not): the same words on other lines are formatting, not a change.
+    return (comment or "").split()
 
 
 def _notes(comment: str) -> list[str]:
