@@ -125,7 +125,7 @@ def read_catalog(path: Path, *, locale: str | None = None) -> polib.POFile:
     try:
         text = data.decode(charset)
     except UnicodeDecodeError as err:
-        line = data[: err.start].count(b"\n") + 1
+        line = _line_at(data, err.start)
         raise CatalogError(f"byte 0x{data[err.start]:02x} is not valid {charset}", path=path, line=line,
                            hint="save the file in the charset its header declares, preferably UTF-8 "
                                 "(Poedit: Catalog > Properties > charset)") from err
@@ -154,7 +154,7 @@ def _declared_charset(data: bytes, path: Path) -> str:
     name = match.group(1).decode("ascii")
     if name == "CHARSET":  # xgettext's placeholder; GNU reads it as ASCII
         return "ascii"
-    line = data[: match.start()].count(b"\n") + 1
+    line = _line_at(data, match.start())
     try:
         codec = codecs.lookup(name)
     except LookupError as err:
@@ -164,6 +164,12 @@ def _declared_charset(data: bytes, path: Path) -> str:
         raise CatalogError(f"charset {name!r} in the Content-Type header cannot be used for a PO file",
                            path=path, line=line, hint=_UTF8_HINT)
     return codec.name
+
+
+def _line_at(data: bytes, offset: int) -> int:
+    """The line number of a byte offset, counting CRLF, LF and lone CR line ends alike."""
+    before = data[:offset]
+    return before.count(b"\n") + before.count(b"\r") - before.count(b"\r\n") + 1
 
 
 def _duplicate_error(text: str, path: Path) -> CatalogError:
