@@ -387,10 +387,11 @@ def _fingerprint(po: polib.POFile) -> list:
     ]
 
 
-def _words(comment: str | None) -> list[str]:
+def _words(comment: str | None) -> str:
     # Tools built on polib or textwrap re-wrap long comments onto several lines (GNU
-    # does not): the same words on other lines are formatting, not a change.
-    return (comment or "").split()
+    # does not), even after a hyphen inside a word: the same text on other lines is
+    # formatting, not a change.
+    return "".join((comment or "").split())
 
 
 def _notes(comment: str) -> list[str]:
