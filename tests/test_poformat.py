@@ -189,3 +189,29 @@ def test_catalogs_saved_in_any_encoding_or_line_ending_are_left_alone(tmp_path: 
     saved = {path: path.read_bytes() for path in project.rglob("*.po")}
     assert rerun(project) == []
     assert {path: path.read_bytes() for path in project.rglob("*.po")} == saved
+
+
+def test_without_libunistring_the_layout_is_close_valid_and_stable(tmp_path: Path, monkeypatch):
+    from lingopress import poformat
+
+    path = tmp_path / "ar.po"
+    monkeypatch.setattr(poformat, "_LINEBREAKS", None)
+    catalog = rich_catalog()
+    assert write_catalog(catalog, path)
+    assert msgfmt_check(path).returncode == 0
+    too_long = [line for line in path.read_text(encoding="utf-8").splitlines()
+                if len(line) > poformat.PAGE_WIDTH and not line.startswith("#")]
+    # Only what cannot be broken: one long word, and the entry marked no-wrap.
+    assert all(" " not in line.split('"')[1] or line.startswith('msgid "Lien') for line in too_long)
+    again = read_catalog(path)
+    assert [(e.msgid, e.msgstr, e.msgstr_plural) for e in again] == \
+           [(e.msgid, e.msgstr, e.msgstr_plural) for e in catalog]
+    assert not write_catalog(again, path)
+
+
+def test_the_module_example_runs():
+    import doctest
+
+    from lingopress import poformat
+
+    assert doctest.testmod(poformat).failed == 0
