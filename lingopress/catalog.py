@@ -68,8 +68,8 @@ def _python_codecs(names: tuple[str, ...]) -> frozenset[str]:
 
 _PO_CHARSETS = _python_codecs(_GNU_CHARSETS)
 _UTF8_HINT = 'save the file as UTF-8 with "Content-Type: text/plain; charset=UTF-8\\n" in its header'
-_READ_HINTS = {IsADirectoryError: "a catalog must be a file: move the directory away",
-               PermissionError: "let the user running lingopress read it (chmod u+r)"}
+_OS_HINTS = {IsADirectoryError: "a catalog must be a file: move the directory away",
+               PermissionError: "give the user running lingopress access to it (chmod u+rw)"}
 _LINE_IN_ERROR = re.compile(r"line (\d+)")
 _PO_STRING = r'"(?:[^"\\]|\\.)*"'
 _PO_LINE = re.compile(
@@ -119,7 +119,7 @@ def read_catalog(path: Path, *, locale: str | None = None) -> polib.POFile:
         data = path.read_bytes()
     except OSError as err:
         raise CatalogError(f"cannot read catalog: {err.strerror or err}", path=path,
-                           hint=_READ_HINTS.get(type(err), "check that it is a readable file")) from err
+                           hint=_OS_HINTS.get(type(err), "check that it is a readable file")) from err
     data = data.removeprefix(b"\xef\xbb\xbf")
     charset = _declared_charset(data, path)
     try:
@@ -363,7 +363,11 @@ def write_catalog(po: polib.POFile, path: Path, *, now: datetime | None = None) 
             po.metadata["POT-Creation-Date"] = own_creation  # the template's, as msgmerge does
     if is_template:
         po.metadata["POT-Creation-Date"] = _format_date(now or datetime.now(timezone.utc))
-    return write_text_if_changed(path, render_catalog(po))
+    try:
+        return write_text_if_changed(path, render_catalog(po))
+    except OSError as err:  # a directory in the way, a read-only folder, a full disk
+        raise CatalogError(f"cannot write catalog: {err.strerror or err}", path=path,
+                           hint=_OS_HINTS.get(type(err), "check the path and free space")) from err
 
 
 def _previous_catalog(path: Path) -> polib.POFile | None:

@@ -179,7 +179,16 @@ def test_catalog_path_that_cannot_be_read_is_one_clear_error(tmp_path: Path, mak
             pytest.skip("root reads files whatever their mode")
         path.write_bytes(po_bytes('msgid "a"\nmsgstr "b"\n'))
         path.chmod(0)
-        expected = "cannot read catalog: Permission denied (let the user running lingopress read it"
+        expected = "cannot read catalog: Permission denied (give the user running lingopress access"
     with pytest.raises(CatalogError) as err:
         read_catalog(path)
     assert str(err.value).startswith(f"{path}: {expected}")
+
+
+def test_a_directory_where_a_catalog_is_written_is_one_clear_error(tmp_path: Path):
+    path = tmp_path / "essai.pot"
+    path.mkdir()
+    with pytest.raises(CatalogError) as err:
+        write_catalog(new_catalog(None, project="essai"), path)
+    assert str(err.value).startswith(f"{path}: cannot write catalog: Is a directory")
+    assert path.is_dir()
