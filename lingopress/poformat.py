@@ -3,11 +3,13 @@
 polib wraps differently from GNU gettext (it uses textwrap, wraps comments, breaks long
 words and orders the header its own way), so a translator's file saved by a gettext tool
 would come back with every long line moved: churn in their git history. The line
-breaking itself is `gettext_wrap` from unicode-segmentation-rs (the breaker
-translate-toolkit uses for its gettext-compatible output); what it does not cover, and
-what is written here, is GNU's layout around it (write-po.c): when a string starts on
-the keyword's line, the 79-column file-position lines, and which comments go where.
-tests/test_poformat.py compares the output byte for byte with real `msgcat`.
+breaks come from libunistring, the library GNU gettext itself calls (translate-toolkit's
+gettext_wrap, the fallback, differs after «, a no-break space, `.` before a letter, …);
+no Python library reproduces GNU's layout around them (write-po.c), written here: when
+a string starts on the keyword's line, the 79-column file-position lines, which comments
+and flags go where. tests/test_poformat.py compares the output byte for byte with real
+`msgcat`. Known difference: polib drops `#~|` (previous msgid of an obsolete entry) when
+reading, so a catalog lingopress changes loses those lines.
 
 >>> import polib
 >>> po = polib.POFile(); po.metadata = {"Language": "en", "Content-Type": "text/plain; charset=UTF-8"}
@@ -34,8 +36,8 @@ import polib
 from unicode_segmentation_rs import gettext_wrap
 
 PAGE_WIDTH = 79  # GNU's default --width
-# Only "\n" ends a portion (str.splitlines would also split at \r, \v, \x1c, U+2028…).
 _UNLIMITED = 1 << 30
+# Only "\n" ends a portion (str.splitlines would also split at \r, \v, \x1c, U+2028…).
 _PORTION = re.compile(r"[^\n]*\n|[^\n]+")
 
 
