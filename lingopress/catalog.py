@@ -29,10 +29,10 @@ from rapidfuzz import process as fuzz_process
 
 from . import __version__
 from .errors import CatalogError
+from .poformat import render_po
 from .storage import write_text_if_changed
 
 GENERATOR = f"lingopress {__version__}"
-WRAP_WIDTH = 78
 # Extracted-comment lines lingopress adds after extraction and keeps across merges.
 PROVENANCE_PREFIXES = ("machine draft:", "translation memory:")
 NOTE_PREFIXES = PROVENANCE_PREFIXES
@@ -42,6 +42,34 @@ _OWNED_HEADERS = ("Language", "Plural-Forms", "Content-Type", "MIME-Version",
                   "Content-Transfer-Encoding", "Project-Id-Version", "POT-Creation-Date")
 # GNU gettext's FUZZY_THRESHOLD for msgmerge's similar-entry search.
 FUZZY_THRESHOLD = 0.6
+# The charsets GNU gettext accepts in a PO file (po-charset.c), as Python codec names.
+# Every other codec Python knows is unusable here: not text at all (rot13, base64, zlib),
+# not ASCII-compatible (UTF-7, UTF-16, EBCDIC), or stateful and escape-based (ISO-2022,
+# HZ, unicode-escape), so `msgid "…"` would not mean what the bytes say.
+_GNU_CHARSETS = ("ASCII", "ISO-8859-1", "ISO-8859-2", "ISO-8859-3", "ISO-8859-4", "ISO-8859-5",
+                 "ISO-8859-6", "ISO-8859-7", "ISO-8859-8", "ISO-8859-9", "ISO-8859-13", "ISO-8859-14",
+                 "ISO-8859-15", "KOI8-R", "KOI8-U", "KOI8-T", "CP850", "CP866", "CP874", "CP932",
+                 "CP949", "CP950", "CP1250", "CP1251", "CP1252", "CP1253", "CP1254", "CP1255", "CP1256",
+                 "CP1257", "CP1258", "GB2312", "EUC-JP", "EUC-KR", "EUC-TW", "BIG5", "BIG5-HKSCS", "GBK",
+                 "GB18030", "SHIFT_JIS", "JOHAB", "TIS-620", "VISCII", "GEORGIAN-PS", "UTF-8")
+
+
+def _python_codecs(names: tuple[str, ...]) -> frozenset[str]:
+    found = set()
+    for name in names:
+        try:
+            codec = codecs.lookup(name)
+        except LookupError:  # EUC-TW, VISCII, … have no Python codec: reported as unknown
+            continue
+        if codec._is_text_encoding:
+            found.add(codec.name)
+    return frozenset(found)
+
+
+_PO_CHARSETS = _python_codecs(_GNU_CHARSETS)
+_UTF8_HINT = 'save the file as UTF-8 with "Content-Type: text/plain; charset=UTF-8\\n" in its header'
+_OS_HINTS = {IsADirectoryError: "a catalog must be a file: move the directory away",
+               PermissionError: "give the user running lingopress access to it (chmod u+rw)"}
 _LINE_IN_ERROR = re.compile(r"line (\d+)")
 _PO_STRING = r'"(?:[^"\\]|\\.)*"'
 _PO_LINE = re.compile(
@@ -54,7 +82,7 @@ def plural_forms(locale: str) -> str:
 
 def new_catalog(locale: str | None, *, project: str) -> polib.POFile:
     """An empty template (locale None) or catalog with the headers gettext tools expect."""
-    po = polib.POFile(wrapwidth=WRAP_WIDTH)
+    po = polib.POFile()
     now = _format_date(datetime.now(timezone.utc))
     if locale is None:
         po.header = f"Translation template for the lingopress article {project!r}."
@@ -90,20 +118,21 @@ def read_catalog(path: Path, *, locale: str | None = None) -> polib.POFile:
     try:
         data = path.read_bytes()
     except OSError as err:
-        raise CatalogError(f"cannot read catalog: {err.strerror}", path=path) from err
+        raise CatalogError(f"cannot read catalog: {err.strerror or err}", path=path,
+                           hint=_OS_HINTS.get(type(err), "check that it is a readable file")) from err
     data = data.removeprefix(b"\xef\xbb\xbf")
     charset = _declared_charset(data, path)
     try:
         text = data.decode(charset)
     except UnicodeDecodeError as err:
-        line = data[: err.start].count(b"\n") + 1
+        line = _line_at(data, err.start)
         raise CatalogError(f"byte 0x{data[err.start]:02x} is not valid {charset}", path=path, line=line,
                            hint="save the file in the charset its header declares, preferably UTF-8 "
                                 "(Poedit: Catalog > Properties > charset)") from err
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     _check_lexically(text, path)
     try:
-        po = polib.pofile(text, wrapwidth=WRAP_WIDTH, check_for_duplicates=True)
+        po = polib.pofile(text, check_for_duplicates=True)
     except ValueError as err:
         raise _duplicate_error(text, path) from err
     except OSError as err:
@@ -123,16 +152,28 @@ def _declared_charset(data: bytes, path: Path) -> str:
     if match is None:
         return "utf-8"
     name = match.group(1).decode("ascii")
+    if name == "CHARSET":  # xgettext's placeholder; GNU reads it as ASCII
+        return "ascii"
+    line = _line_at(data, match.start())
     try:
-        return codecs.lookup(name).name
+        codec = codecs.lookup(name)
     except LookupError as err:
-        line = data[: match.start()].count(b"\n") + 1
         raise CatalogError(f"unknown charset {name!r} in the Content-Type header", path=path, line=line,
-                           hint='write "Content-Type: text/plain; charset=UTF-8\\n"') from err
+                           hint=_UTF8_HINT) from err
+    if codec.name not in _PO_CHARSETS:
+        raise CatalogError(f"charset {name!r} in the Content-Type header cannot be used for a PO file",
+                           path=path, line=line, hint=_UTF8_HINT)
+    return codec.name
+
+
+def _line_at(data: bytes, offset: int) -> int:
+    """The line number of a byte offset, counting CRLF, LF and lone CR line ends alike."""
+    before = data[:offset]
+    return before.count(b"\n") + before.count(b"\r") - before.count(b"\r\n") + 1
 
 
 def _duplicate_error(text: str, path: Path) -> CatalogError:
-    lenient = polib.pofile(text, wrapwidth=WRAP_WIDTH)
+    lenient = polib.pofile(text)
     seen: dict[tuple[str | None, str, bool], int] = {}
     for entry in lenient:
         key = (entry.msgctxt, entry.msgid, entry.obsolete)
@@ -297,31 +338,44 @@ def set_provenance(entry: polib.POEntry, note: str) -> None:
 
 
 def render_catalog(po: polib.POFile) -> str:
-    text = po.__unicode__()
-    return text if text.endswith("\n") else text + "\n"
+    """The catalog as GNU gettext tools lay it out, so their users see no churn."""
+    return render_po(po)
 
 
 def write_catalog(po: polib.POFile, path: Path, *, now: datetime | None = None) -> bool:
-    """Write atomically, only when content changed; header dates change only with content."""
-    previous = None
-    if path.exists():
-        try:
-            previous = read_catalog(path)
-        except CatalogError:
-            previous = None
-    if previous is not None:
-        for key in _DATE_KEYS:
-            if key in previous.metadata and key in po.metadata:
-                po.metadata[key] = previous.metadata[key]
-        if render_catalog(po).encode("utf-8") == path.read_bytes():
-            return False
-        if _same_content(po, previous):
-            # Only formatting differs (another tool's wrapping): leave the human's file alone.
-            return False
-    stamp = _format_date(now or datetime.now(timezone.utc))
+    """Write atomically in GNU gettext's layout when the content changed; return whether written.
+
+    Content is compared parsed, so a file another tool formatted (its wrapping, BOM, CRLF,
+    charset, header order) is left as it is when nothing else differs. PO-Revision-Date
+    belongs to the translator and is never touched, as msgmerge leaves it; a template's
+    POT-Creation-Date is stamped when its content changes, as xgettext does.
+    """
+    previous = _previous_catalog(path)
     is_template = not po.metadata.get("Language")
-    po.metadata["POT-Creation-Date" if is_template else "PO-Revision-Date"] = stamp
-    return write_text_if_changed(path, render_catalog(po))
+    if previous is not None:
+        own_creation = po.metadata.get("POT-Creation-Date")
+        for key in _DATE_KEYS:
+            if key in previous.metadata:
+                po.metadata[key] = previous.metadata[key]
+        if _same_content(po, previous):
+            return False
+        if own_creation is not None and not is_template:
+            po.metadata["POT-Creation-Date"] = own_creation  # the template's, as msgmerge does
+    if is_template:
+        po.metadata["POT-Creation-Date"] = _format_date(now or datetime.now(timezone.utc))
+    try:
+        return write_text_if_changed(path, render_catalog(po))
+    except OSError as err:  # a directory in the way, a read-only folder, a full disk
+        raise CatalogError(f"cannot write catalog: {err.strerror or err}", path=path,
+                           hint=_OS_HINTS.get(type(err), "check the path and free space")) from err
+
+
+def _previous_catalog(path: Path) -> polib.POFile | None:
+    """The catalog as saved now; None when there is none or it is broken (then it is replaced)."""
+    try:
+        return read_catalog(path) if path.exists() else None
+    except CatalogError:
+        return None
 
 
 def _same_content(a: polib.POFile, b: polib.POFile) -> bool:
@@ -329,12 +383,19 @@ def _same_content(a: polib.POFile, b: polib.POFile) -> bool:
 
 
 def _fingerprint(po: polib.POFile) -> list:
-    return [po.header, sorted(po.metadata.items())] + [
-        (e.msgctxt, e.msgid, e.msgid_plural, e.msgstr, sorted(e.msgstr_plural.items()),
-         sorted(e.flags), e.comment, e.tcomment, e.occurrences, e.obsolete, e.previous_msgid,
-         e.previous_msgctxt)
+    return [_words(po.header), bool(po.metadata_is_fuzzy), sorted(po.metadata.items())] + [
+        (e.msgctxt, e.msgid, e.msgid_plural, e.msgstr, sorted((int(k), v) for k, v in e.msgstr_plural.items()),
+         sorted(e.flags), _words(e.comment), _words(e.tcomment), e.occurrences, e.obsolete,
+         e.previous_msgid, e.previous_msgctxt, e.previous_msgid_plural)
         for e in po
     ]
+
+
+def _words(comment: str | None) -> str:
+    # Tools built on polib or textwrap re-wrap long comments onto several lines (GNU
+    # does not), even after a hyphen inside a word: the same text on other lines is
+    # formatting, not a change.
+    return "".join((comment or "").split())
 
 
 def _notes(comment: str) -> list[str]:

@@ -36,11 +36,14 @@ def state_file(config: Config, stage: str, locale: str) -> Path:
 
 
 def file_digest(path: Path) -> str:
-    """sha256 of a file's bytes; 'missing' when it does not exist."""
+    """sha256 of a file's bytes; 'missing' when it does not exist, 'unreadable' when it
+    cannot be read (a directory, no permission): the stage that reads it reports why."""
     try:
         return hashlib.sha256(path.read_bytes()).hexdigest()
     except FileNotFoundError:
         return "missing"
+    except OSError:
+        return "unreadable"
 
 
 def glossary_digest(config: Config) -> str:

@@ -29,6 +29,8 @@ ISOLATED_ENV = {
     "XDG_CACHE_HOME": str(_SANDBOX / "xdg-cache"),
     "PREFECT_HOME": str(_SANDBOX / "prefect-home"),
     "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    # The default 20 s is too short on a shared 2-core machine under load.
+    "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120",
 }
 os.environ.update(ISOLATED_ENV)
 os.environ.pop("PREFECT_API_URL", None)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -82,7 +83,10 @@ def test_write_is_skipped_when_only_dates_or_wrapping_would_change(tmp_path: Pat
     changed = read_catalog(path)
     changed[0].msgstr = "changed"
     assert write_catalog(changed, path, now=datetime(2027, 1, 1, tzinfo=timezone.utc))
-    assert "PO-Revision-Date: 2027-01-01 00:00+0000" in path.read_text(encoding="utf-8")
+    # PO-Revision-Date is the translator's (msgmerge leaves it too): a write never moves it.
+    revision = read_catalog(path).metadata["PO-Revision-Date"]
+    assert revision == polib.pofile(first.decode()).metadata["PO-Revision-Date"]
+    assert not revision.startswith("2027")
 
 
 @pytest.mark.parametrize("content, message, line", [
@@ -134,3 +138,57 @@ def test_wrong_plural_forms_is_reported_at_its_line(tmp_path: Path):
     with pytest.raises(CatalogError) as err:
         read_catalog(path, locale="ar")
     assert err.value.line == 5 and "does not match ar" in str(err.value) and "nplurals=6" in str(err.value)
+
+
+# Codecs Python knows that are no text encoding for PO: not text at all (rot13 … zlib), not
+# ASCII-compatible (UTF-7, UTF-16, EBCDIC cp037), escape-based (ISO-2022-JP, unicode-escape).
+@pytest.mark.parametrize("charset, body", [
+    ("rot13", "b"), ("base64", "b"), ("hex", "b"), ("zlib", "b"), ("bz2", "b"),
+    ("UTF-7", "+2D0-"), ("UTF-7", "caf+AOk-"), ("UTF-16", "b"), ("cp037", "b"),
+    ("ISO-2022-JP", "b"), ("unicode_escape", "\\\\u00e9"),
+])
+def test_charset_that_is_no_text_encoding_for_po_is_reported_at_its_line(tmp_path: Path, charset: str,
+                                                                          body: str):
+    path = tmp_path / "en.po"
+    data = po_bytes(f'msgid "a"\nmsgstr "{body}"\n', charset=charset, encoding="ascii")
+    path.write_bytes(data)
+    with pytest.raises(CatalogError) as err:
+        read_catalog(path, locale="en")
+    assert err.value.path == path and err.value.line == 4
+    assert f"charset {charset!r} in the Content-Type header cannot be used for a PO file" in str(err.value)
+    assert "save the file as UTF-8" in str(err.value)
+    assert path.read_bytes() == data
+
+
+@pytest.mark.parametrize("charset", ["UTF-8", "utf8", "ISO-8859-15", "CP1256", "KOI8-R", "SHIFT_JIS", "GB18030",
+                                     "EUC-JP", "BIG5", "ASCII"])
+def test_charsets_gnu_gettext_uses_are_read(tmp_path: Path, charset: str):
+    path = tmp_path / "en.po"
+    path.write_bytes(po_bytes('msgid "a"\nmsgstr "b"\n', charset=charset, encoding="ascii"))
+    assert read_catalog(path, locale="en").find("a").msgstr == "b"
+
+
+@pytest.mark.parametrize("make", ["directory", "unreadable"])
+def test_catalog_path_that_cannot_be_read_is_one_clear_error(tmp_path: Path, make: str):
+    path = tmp_path / "en.po"
+    if make == "directory":
+        path.mkdir()
+        expected = "cannot read catalog: Is a directory (a catalog must be a file"
+    else:
+        if os.geteuid() == 0:
+            pytest.skip("root reads files whatever their mode")
+        path.write_bytes(po_bytes('msgid "a"\nmsgstr "b"\n'))
+        path.chmod(0)
+        expected = "cannot read catalog: Permission denied (give the user running lingopress access"
+    with pytest.raises(CatalogError) as err:
+        read_catalog(path)
+    assert str(err.value).startswith(f"{path}: {expected}")
+
+
+def test_a_directory_where_a_catalog_is_written_is_one_clear_error(tmp_path: Path):
+    path = tmp_path / "essai.pot"
+    path.mkdir()
+    with pytest.raises(CatalogError) as err:
+        write_catalog(new_catalog(None, project="essai"), path)
+    assert str(err.value).startswith(f"{path}: cannot write catalog: Is a directory")
+    assert path.is_dir()

@@ -202,6 +202,40 @@ def test_cli_run_with_a_broken_catalog_exits_nonzero_and_marks_only_that_unit(tm
         assert catalog.find("Un paragraphe ajouté.") is not None
 
 
+def test_cli_run_reports_unusable_charsets_and_unreadable_paths_and_updates_the_rest(tmp_path: Path):
+    slugs = ("rot", "utf7", "folder", "good")
+    project = make_project(tmp_path, locales=("en",), engine="none", sources={
+        f"{slug}.md": FRONT.format(slug=slug) + f"# Titre {slug}\n\nTexte {slug}.\n" for slug in slugs})
+    assert run_cli("run", "--engine", "none", cwd=project).returncode == 0
+    en = project / "translations" / "en"
+    rot, utf7, folder = en / "rot.po", en / "utf7.po", en / "folder.po"
+    rot.write_text(rot.read_text(encoding="utf-8").replace("charset=UTF-8", "charset=rot13"), encoding="utf-8")
+    # A lone surrogate in UTF-7: decodable, but no UTF-8 can hold it.
+    utf7.write_bytes(utf7.read_bytes().replace(b"charset=UTF-8", b"charset=UTF-7")
+                     .replace(b'msgstr ""\n\n', b'msgstr "+2D0-"\n\n', 2))
+    folder.unlink()
+    folder.mkdir()
+    before = {path: path.read_bytes() for path in (rot, utf7)}
+    for slug in slugs:
+        source = project / "sources" / f"{slug}.md"
+        source.write_text(source.read_text(encoding="utf-8") + "\nUn paragraphe ajouté.\n", encoding="utf-8")
+    result = run_cli("run", "--engine", "none", cwd=project)
+    output = result.stdout + result.stderr
+    assert result.returncode == 1, output
+    header_line = 1 + next(n for n, line in enumerate(before[rot].decode().splitlines()) if "charset=" in line)
+    assert (f"translations/en/rot.po:{header_line}: charset 'rot13' in the Content-Type header cannot be "
+            "used for a PO file") in output
+    assert f"translations/en/utf7.po:{header_line}: charset 'UTF-7' in the Content-Type header" in output
+    assert "translations/en/folder.po: cannot read catalog: Is a directory" in output
+    assert "Traceback" not in output and "LookupError" not in output and "UnicodeEncodeError" not in output
+    for slug in ("rot", "utf7", "folder"):
+        assert f"Task run 'draft-en-{slug}' - Finished in state Failed" in output
+    assert "Task run 'draft-en-good' - Finished in state Completed()" in output
+    assert "Task run 'publish-en' - Finished in state Completed()" in output
+    assert {path: path.read_bytes() for path in (rot, utf7)} == before and folder.is_dir()
+    assert read_catalog(en / "good.po").find("Un paragraphe ajouté.") is not None
+
+
 def test_rerun_leaves_git_clean_even_after_another_tool_rewrapped_the_files(tmp_path: Path, installed_models):
     project = make_project(tmp_path, locales=("en", "ar"))
     config = load_config(project)
