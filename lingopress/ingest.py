@@ -16,6 +16,7 @@ from .catalog import new_catalog, write_catalog
 from .config import Config
 from .errors import SourceError
 from .glossary import Glossary, load_glossary
+from . import mdguard
 from .markup import iter_units, parser
 from .runstate import file_digest, fingerprint, glossary_digest, is_current, load_records, save_records
 
@@ -23,7 +24,8 @@ MAX_SOURCE_BYTES = 5 * 1024 * 1024
 REQUIRED_FIELDS = ("title", "slug", "date", "summary")
 # Front-matter fields a reader sees, so translators translate them.
 TRANSLATABLE_FIELDS = ("title", "summary")
-_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# Slugs become file names: always checked with fullmatch (a `$` also matches before a final "\n").
+_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,11 @@ class Article:
     @property
     def title(self) -> str:
         return str(self.meta["title"])
+
+
+def is_valid_slug(slug: object) -> bool:
+    """Lowercase letters, digits and inner hyphens only: safe as a file name and in a URL."""
+    return isinstance(slug, str) and _SLUG.fullmatch(slug) is not None
 
 
 def read_source(path: Path) -> str:
@@ -78,13 +85,18 @@ def read_source(path: Path) -> str:
 def parse_article(path: Path, text: str, display_path: str | None = None) -> Article:
     """Parse one article's front matter and body into segments."""
     md = parser()
-    tokens = md.parse(text)
+    env: dict = {}
+    tokens = md.parse(text, env)
     front = tokens[0] if tokens and tokens[0].type == "front_matter" else None
     if front is None:
         raise SourceError("no YAML front matter", path=path, line=1,
                           hint="start the file with '---', the fields "
                                f"{', '.join(REQUIRED_FIELDS)}, and '---'")
     meta, field_lines = _parse_front_matter(path, front)
+    lost = mdguard.unaccounted_line(text, tokens, env)
+    if lost is not None:
+        raise SourceError(lost[1], path=path, line=lost[0],
+                          hint="restructure that part of the article; no text may be left out of translation")
     slug = meta["slug"]
     segments: list[Segment] = []
     for name in TRANSLATABLE_FIELDS:
@@ -184,6 +196,12 @@ def _parse_front_matter(path: Path, token: Token) -> tuple[dict, dict[str, int]]
         problem = getattr(err, "problem", None) or str(err).splitlines()[0]
         raise SourceError(f"invalid YAML front matter: {problem}", path=path, line=line,
                           hint="quote values that contain ':' or start with a quote") from err
+    except ValueError as err:  # PyYAML builds dates and ints itself: 2026-13-45, 5,000-digit numbers
+        raise SourceError(f"invalid value in the YAML front matter: {err}", path=path, line=offset,
+                          hint="quote the value, or write dates as YYYY-MM-DD") from err
+    except RecursionError as err:  # PyYAML composes nested collections recursively
+        raise SourceError("YAML front matter nested too deeply", path=path, line=offset,
+                          hint="front matter holds plain 'field: value' lines") from err
     if not isinstance(meta, dict):
         raise SourceError("front matter must be a mapping of fields", path=path, line=offset,
                           hint=f"write 'field: value' lines for {', '.join(REQUIRED_FIELDS)}")
@@ -192,10 +210,10 @@ def _parse_front_matter(path: Path, token: Token) -> tuple[dict, dict[str, int]]
         lines = {key.value: offset + key.start_mark.line for key, _ in node.value}
     for name in REQUIRED_FIELDS:
         if meta.get(name) in (None, ""):
-            raise SourceError(f"front matter lacks {name!r}", path=path, line=offset,
+            raise SourceError(f"front matter lacks {name!r}", path=path, line=lines.get(name, offset),
                               hint=f"add '{name}: …' to the front matter")
     slug = meta["slug"]
-    if not isinstance(slug, str) or not _SLUG.match(slug):
+    if not is_valid_slug(slug):
         raise SourceError(f"invalid slug {slug!r}", path=path, line=lines.get("slug", offset),
                           hint="use lowercase letters, digits and hyphens, e.g. 'immunotherapie'")
     if not isinstance(meta["date"], date):
@@ -205,4 +223,7 @@ def _parse_front_matter(path: Path, token: Token) -> tuple[dict, dict[str, int]]
         if not isinstance(meta[name], str):
             raise SourceError(f"{name!r} must be text", path=path, line=lines.get(name, offset),
                               hint="quote the value")
+        if not meta[name].strip():
+            raise SourceError(f"{name!r} is blank", path=path, line=lines.get(name, offset),
+                              hint=f"write the article's {name}")
     return meta, lines

@@ -14,6 +14,8 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from mdit_py_plugins.front_matter import front_matter_plugin
 
+from . import mdguard
+
 # Block openers whose inline content is a unit, and what we tell translators it is.
 _CONTAINERS = {"list_item_open": "list item", "blockquote_open": "blockquote"}
 _HARD_BREAK = re.compile(r"(?: {2,}|\\)\n")
@@ -21,10 +23,13 @@ _SOFT_BREAK = re.compile(r"[ \t]*\n[ \t]*")
 
 
 def parser() -> MarkdownIt:
-    """CommonMark + GFM tables + YAML front matter; raw HTML is never passed through."""
+    """CommonMark + GFM tables + YAML front matter; raw HTML is never passed through.
+
+    `mdguard` keeps it linear in paragraph length and lets ingest prove no text was lost.
+    """
     md = MarkdownIt("commonmark", {"html": False}).enable("table")
     front_matter_plugin(md)
-    return md
+    return mdguard.install(md)
 
 
 @dataclass

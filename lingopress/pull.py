@@ -43,7 +43,8 @@ log = logging.getLogger(__name__)
 
 MAX_DOCUMENT_BYTES = 16 * 1024 * 1024  # an index or manifest larger than this is not ours
 _CHUNK = 1 << 16
-_LOCALE = re.compile(r"^[A-Za-z]{2,3}(?:_[A-Za-z0-9]+)*$")
+# fullmatch only: `$` would also match before a final "\n" (a locale is a path part).
+_LOCALE = re.compile(r"[A-Za-z]{2,3}(?:_[A-Za-z0-9]+)*")
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,7 @@ class PullResult:
 def pull(source: str, locale: str, dest: Path, *, version: int | None = None,
          timeout: float = 60) -> PullResult:
     """Install `locale`'s bundle (latest, or `version`) from `source` into `dest`."""
-    if not _LOCALE.match(locale):
+    if not _LOCALE.fullmatch(locale):
         raise PullError(f"--locale: {locale!r} is not a locale code", hint="e.g. --locale en or pt_BR")
     dest = Path(os.path.abspath(dest))
     if not dest.name or dest == Path(os.path.abspath(".")):
@@ -261,7 +262,9 @@ def _check_manifest(data: bytes, where: str, locale: str, version: int, digest: 
 
 def _check_name(name: str, where: str) -> None:
     path = PurePosixPath(name)
-    if not name or path.is_absolute() or "\\" in name or any(part in ("", ".", "..") for part in name.split("/")):
+    # Control characters too: a newline in a file name breaks every tool that lists files by line.
+    if (not name or path.is_absolute() or "\\" in name or any(part in ("", ".", "..") for part in name.split("/"))
+            or any(ord(ch) < 32 or ch == "\x7f" for ch in name)):
         raise PullError(f"unsafe file name {name!r} in the bundle", path=where,
                         hint="the bundle was tampered with; do not use it")
 
