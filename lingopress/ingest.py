@@ -26,6 +26,9 @@ REQUIRED_FIELDS = ("title", "slug", "date", "summary")
 TRANSLATABLE_FIELDS = ("title", "summary")
 # Slugs become file names: always checked with fullmatch (a `$` also matches before a final "\n").
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+# libyaml when present: PyYAML's pure-Python scanner takes seconds, then a RecursionError,
+# on a few thousand nested '[' (libyaml refuses them at once); both build the same values.
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass(frozen=True)
@@ -188,8 +191,8 @@ def _template_digest(config: Config, article: Article, glossary: str) -> str:
 def _parse_front_matter(path: Path, token: Token) -> tuple[dict, dict[str, int]]:
     offset = 2  # the opening '---' is line 1, YAML starts on line 2
     try:
-        node = yaml.compose(token.content, Loader=yaml.SafeLoader)
-        meta = yaml.safe_load(token.content)
+        node = yaml.compose(token.content, Loader=_YAML_LOADER)
+        meta = yaml.load(token.content, Loader=_YAML_LOADER)  # noqa: S506 (a safe loader)
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         line = offset + mark.line if mark is not None else 1
@@ -214,10 +217,10 @@ def _parse_front_matter(path: Path, token: Token) -> tuple[dict, dict[str, int]]
                               hint=f"add '{name}: …' to the front matter")
     slug = meta["slug"]
     if not is_valid_slug(slug):
-        raise SourceError(f"invalid slug {slug!r}", path=path, line=lines.get("slug", offset),
+        raise SourceError(f"invalid slug {_shown(slug)}", path=path, line=lines.get("slug", offset),
                           hint="use lowercase letters, digits and hyphens, e.g. 'immunotherapie'")
     if not isinstance(meta["date"], date):
-        raise SourceError(f"invalid date {meta['date']!r}", path=path, line=lines.get("date", offset),
+        raise SourceError(f"invalid date {_shown(meta['date'])}", path=path, line=lines.get("date", offset),
                           hint="write the date as YYYY-MM-DD")
     for name in TRANSLATABLE_FIELDS:
         if not isinstance(meta[name], str):
@@ -227,3 +230,10 @@ def _parse_front_matter(path: Path, token: Token) -> tuple[dict, dict[str, int]]
             raise SourceError(f"{name!r} is blank", path=path, line=lines.get(name, offset),
                               hint=f"write the article's {name}")
     return meta, lines
+
+
+def _shown(value: object) -> str:
+    """A field's value for an error line: short text as written, anything else by its type."""
+    if isinstance(value, (str, int, float)) and len(str(value)) <= 60:
+        return repr(value)
+    return f"of type {type(value).__name__}"
