@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 from mdit_py_plugins.front_matter import front_matter_plugin
 
@@ -14,7 +16,7 @@ from conftest import make_project, run_cli
 from lingopress.errors import ModelError, PublishError, PullError, SourceError
 from lingopress.glossary import Glossary, Term, source_pattern
 from lingopress.ingest import Article, parse_article
-from lingopress.markup import parser
+from lingopress.markup import normalize_inline, parser
 from lingopress.models import _check_metadata
 from lingopress.publish import _check_slug
 from lingopress.pull import _check_name, pull
@@ -182,3 +184,22 @@ def test_glossary_overlap_filter_is_linear():
     found = glossary.find(text)
     assert time.perf_counter() - start < 5
     assert len(found) == 20_000 and all(match.term.source == "cellule immunitaire" for match in found)
+
+
+def _regex_normalize_inline(content: str) -> str:
+    """The regex version normalize_inline replaced (quadratic on runs of spaces), as the reference."""
+    content = re.sub(r"(?: {2,}|\\)\n", "\\\n", content)
+    return "\\\n".join(re.sub(r"[ \t]*\n[ \t]*", " ", part).strip() for part in content.split("\\\n"))
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from([" ", "  ", "\t", "\n", "\\", "a", "b ", "\u00a0", "\\\n"]), max_size=40).map("".join))
+def test_normalize_inline_keeps_the_regex_versions_results(content: str):
+    assert normalize_inline(content) == _regex_normalize_inline(content)
+
+
+@pytest.mark.parametrize("blank", [" ", "\t"])
+def test_long_runs_of_blanks_inside_a_paragraph_are_linear(blank: str):
+    start = time.perf_counter()
+    assert normalize_inline("a" + blank * 1_000_000 + "b\nc") == "a" + blank * 1_000_000 + "b c"
+    assert time.perf_counter() - start < 2  # the regexes took 5 s for 20,000 spaces
