@@ -17,6 +17,7 @@ doubling (linear: about 2). The last line is
 from __future__ import annotations
 
 import argparse
+import itertools
 import re
 import shutil
 import sys
@@ -26,8 +27,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
-from lingopress.config import load_config  # noqa: E402
-from lingopress.ingest import MAX_SOURCE_BYTES, load_articles, write_templates  # noqa: E402
+from lingopress.config import load_config
+from lingopress.ingest import MAX_SOURCE_BYTES, load_articles, write_templates
 
 FRONT = '---\ntitle: "Essai"\nslug: essai\ndate: 2026-01-02\nsummary: "Un long paragraphe."\n---\n\n'
 
@@ -63,7 +64,7 @@ def series(project: Path, name: str, unit: str, sizes: list[int]) -> float:
         seconds.append(time_ingest(project, paragraph(unit, size)))
         ratio = f"  ×{seconds[-1] / seconds[-2]:.2f}" if len(seconds) > 1 else ""
         print(f"{name:<11} {size // 1024:>5} KB  {seconds[-1]:7.2f} s{ratio}", flush=True)
-    ratios = [b / a for a, b in zip(seconds, seconds[1:])]
+    ratios = [b / a for a, b in itertools.pairwise(seconds)]
     return sum(ratios) / len(ratios)
 
 

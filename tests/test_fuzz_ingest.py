@@ -14,11 +14,18 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
+from markdown_cases import (
+    HOSTILE_CHARS,
+    MARKER,
+    _Visible,
+    articles,
+    code_markers,
+    oracle_parser,
+    visible_markers,
+)
 
 from lingopress.errors import LingopressError, SourceError
 from lingopress.ingest import load_article
-from markdown_cases import (HOSTILE_CHARS, MARKER, _Visible, articles, code_markers, oracle_parser,
-                            visible_markers)
 
 FRONT = '---\ntitle: "Titre"\nslug: essai\ndate: 2026-01-02\nsummary: "Résumé."\n---\n'
 FUZZ = settings(max_examples=120, deadline=None,

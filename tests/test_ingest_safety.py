@@ -7,12 +7,13 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import make_project, run_cli
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
+from markdown_cases import MARKER, articles, code_markers, visible_markers
 from markdown_it import MarkdownIt
 from mdit_py_plugins.front_matter import front_matter_plugin
 
-from conftest import make_project, run_cli
 from lingopress.errors import ModelError, PublishError, PullError, SourceError
 from lingopress.glossary import Glossary, Term, source_pattern
 from lingopress.ingest import Article, parse_article
@@ -20,7 +21,6 @@ from lingopress.markup import normalize_inline, parser
 from lingopress.models import _check_metadata
 from lingopress.publish import _check_slug
 from lingopress.pull import _check_name, pull
-from markdown_cases import MARKER, articles, code_markers, visible_markers
 
 FRONT = '---\ntitle: "Titre"\nslug: essai\ndate: 2026-01-02\nsummary: "Résumé."\n---\n\n'
 SOURCE = Path("sources/essai.md")
