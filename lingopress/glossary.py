@@ -109,11 +109,16 @@ class Glossary:
         matches = [TermMatch(term, m.start(), m.end(), m.group(0))
                    for term in self.terms if term.hint in folded for m in term.pattern.finditer(text)]
         matches.sort(key=lambda m: (m.start, -(m.end - m.start)))
+        # Sorted by start, every kept match starts at or before this one, so it lies inside
+        # one of them exactly when it ends by the furthest kept end: one pass, not a scan of
+        # all kept matches per match (quadratic on a long paragraph full of terms).
         kept: list[TermMatch] = []
+        furthest = -1
         for match in matches:
-            if any(k.start <= match.start and match.end <= k.end for k in kept):
+            if match.end <= furthest:
                 continue
             kept.append(match)
+            furthest = match.end
         return kept
 
     def terms_in(self, text: str) -> list[Term]:

@@ -12,6 +12,7 @@ import polib
 import yaml
 from markdown_it.token import Token
 
+from . import mdguard
 from .catalog import new_catalog, write_catalog
 from .config import Config
 from .errors import SourceError
@@ -23,7 +24,11 @@ MAX_SOURCE_BYTES = 5 * 1024 * 1024
 REQUIRED_FIELDS = ("title", "slug", "date", "summary")
 # Front-matter fields a reader sees, so translators translate them.
 TRANSLATABLE_FIELDS = ("title", "summary")
-_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# Slugs become file names: always checked with fullmatch (a `$` also matches before a final "\n").
+_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+# libyaml when present: PyYAML's pure-Python scanner takes seconds, then a RecursionError,
+# on a few thousand nested '[' (libyaml refuses them at once); both build the same values.
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass(frozen=True)
@@ -49,6 +54,11 @@ class Article:
     @property
     def title(self) -> str:
         return str(self.meta["title"])
+
+
+def is_valid_slug(slug: object) -> bool:
+    """Lowercase letters, digits and inner hyphens only: safe as a file name and in a URL."""
+    return isinstance(slug, str) and _SLUG.fullmatch(slug) is not None
 
 
 def read_source(path: Path) -> str:
@@ -78,13 +88,18 @@ def read_source(path: Path) -> str:
 def parse_article(path: Path, text: str, display_path: str | None = None) -> Article:
     """Parse one article's front matter and body into segments."""
     md = parser()
-    tokens = md.parse(text)
+    env: dict = {}
+    tokens = md.parse(text, env)
     front = tokens[0] if tokens and tokens[0].type == "front_matter" else None
     if front is None:
         raise SourceError("no YAML front matter", path=path, line=1,
                           hint="start the file with '---', the fields "
                                f"{', '.join(REQUIRED_FIELDS)}, and '---'")
     meta, field_lines = _parse_front_matter(path, front)
+    lost = mdguard.unaccounted_line(text, tokens, env)
+    if lost is not None:
+        raise SourceError(lost[1], path=path, line=lost[0],
+                          hint="restructure that part of the article; no text may be left out of translation")
     slug = meta["slug"]
     segments: list[Segment] = []
     for name in TRANSLATABLE_FIELDS:
@@ -176,14 +191,20 @@ def _template_digest(config: Config, article: Article, glossary: str) -> str:
 def _parse_front_matter(path: Path, token: Token) -> tuple[dict, dict[str, int]]:
     offset = 2  # the opening '---' is line 1, YAML starts on line 2
     try:
-        node = yaml.compose(token.content, Loader=yaml.SafeLoader)
-        meta = yaml.safe_load(token.content)
+        node = yaml.compose(token.content, Loader=_YAML_LOADER)
+        meta = yaml.load(token.content, Loader=_YAML_LOADER)
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         line = offset + mark.line if mark is not None else 1
         problem = getattr(err, "problem", None) or str(err).splitlines()[0]
         raise SourceError(f"invalid YAML front matter: {problem}", path=path, line=line,
                           hint="quote values that contain ':' or start with a quote") from err
+    except ValueError as err:  # PyYAML builds dates and ints itself: 2026-13-45, 5,000-digit numbers
+        raise SourceError(f"invalid value in the YAML front matter: {err}", path=path, line=offset,
+                          hint="quote the value, or write dates as YYYY-MM-DD") from err
+    except RecursionError as err:  # PyYAML composes nested collections recursively
+        raise SourceError("YAML front matter nested too deeply", path=path, line=offset,
+                          hint="front matter holds plain 'field: value' lines") from err
     if not isinstance(meta, dict):
         raise SourceError("front matter must be a mapping of fields", path=path, line=offset,
                           hint=f"write 'field: value' lines for {', '.join(REQUIRED_FIELDS)}")
@@ -192,17 +213,27 @@ def _parse_front_matter(path: Path, token: Token) -> tuple[dict, dict[str, int]]
         lines = {key.value: offset + key.start_mark.line for key, _ in node.value}
     for name in REQUIRED_FIELDS:
         if meta.get(name) in (None, ""):
-            raise SourceError(f"front matter lacks {name!r}", path=path, line=offset,
+            raise SourceError(f"front matter lacks {name!r}", path=path, line=lines.get(name, offset),
                               hint=f"add '{name}: …' to the front matter")
     slug = meta["slug"]
-    if not isinstance(slug, str) or not _SLUG.match(slug):
-        raise SourceError(f"invalid slug {slug!r}", path=path, line=lines.get("slug", offset),
+    if not is_valid_slug(slug):
+        raise SourceError(f"invalid slug {_shown(slug)}", path=path, line=lines.get("slug", offset),
                           hint="use lowercase letters, digits and hyphens, e.g. 'immunotherapie'")
     if not isinstance(meta["date"], date):
-        raise SourceError(f"invalid date {meta['date']!r}", path=path, line=lines.get("date", offset),
+        raise SourceError(f"invalid date {_shown(meta['date'])}", path=path, line=lines.get("date", offset),
                           hint="write the date as YYYY-MM-DD")
     for name in TRANSLATABLE_FIELDS:
         if not isinstance(meta[name], str):
             raise SourceError(f"{name!r} must be text", path=path, line=lines.get(name, offset),
                               hint="quote the value")
+        if not meta[name].strip():
+            raise SourceError(f"{name!r} is blank", path=path, line=lines.get(name, offset),
+                              hint=f"write the article's {name}")
     return meta, lines
+
+
+def _shown(value: object) -> str:
+    """A field's value for an error line: short text as written, anything else by its type."""
+    if isinstance(value, (str, int, float)) and len(str(value)) <= 60:
+        return repr(value)
+    return f"of type {type(value).__name__}"

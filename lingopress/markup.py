@@ -6,7 +6,6 @@ and the slots that receive translations can never disagree.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -14,17 +13,20 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from mdit_py_plugins.front_matter import front_matter_plugin
 
+from . import mdguard
+
 # Block openers whose inline content is a unit, and what we tell translators it is.
 _CONTAINERS = {"list_item_open": "list item", "blockquote_open": "blockquote"}
-_HARD_BREAK = re.compile(r"(?: {2,}|\\)\n")
-_SOFT_BREAK = re.compile(r"[ \t]*\n[ \t]*")
 
 
 def parser() -> MarkdownIt:
-    """CommonMark + GFM tables + YAML front matter; raw HTML is never passed through."""
+    """CommonMark + GFM tables + YAML front matter; raw HTML is never passed through.
+
+    `mdguard` keeps it linear in paragraph length and lets ingest prove no text was lost.
+    """
     md = MarkdownIt("commonmark", {"html": False}).enable("table")
     front_matter_plugin(md)
-    return md
+    return mdguard.install(md)
 
 
 @dataclass
@@ -39,10 +41,34 @@ class UnitSlot:
 
 
 def normalize_inline(content: str) -> str:
-    """One line per unit: soft line breaks become spaces (newlines hurt MT), hard breaks stay."""
-    content = _HARD_BREAK.sub("\\\n", content)
-    parts = content.split("\\\n")
-    return "\\\n".join(_SOFT_BREAK.sub(" ", part).strip() for part in parts)
+    """One line per unit: soft line breaks become spaces (newlines hurt MT), hard breaks stay.
+
+    A hard break is a line ending in two spaces or a backslash; it becomes `\\` + newline.
+    Written line by line with rstrip/lstrip: the regexes this replaces, `(?: {2,}|\\)\\n`
+    and `[ \\t]*\\n[ \\t]*`, rescan a run of spaces from each of its positions, quadratic
+    in a paragraph holding a long run of spaces or tabs.
+    """
+    parts: list[str] = []
+    lines: list[str] = []
+    *body, last = content.split("\n")
+    for line in body:
+        spaces = line.rstrip(" ")
+        if len(line) - len(spaces) >= 2 or line.endswith("\\"):
+            lines.append(spaces if len(line) - len(spaces) >= 2 else line[:-1])
+            parts.append(_join_soft(lines))
+            lines = []
+        else:
+            lines.append(line)
+    lines.append(last)
+    parts.append(_join_soft(lines))
+    return "\\\n".join(parts)
+
+
+def _join_soft(lines: list[str]) -> str:
+    """Lines joined by soft breaks: the blanks around each break become one space."""
+    if len(lines) > 1:
+        lines = [lines[0].rstrip(" \t")] + [line.strip(" \t") for line in lines[1:-1]] + [lines[-1].lstrip(" \t")]
+    return " ".join(lines).strip()
 
 
 def iter_units(md: MarkdownIt, tokens: list[Token]) -> Iterator[UnitSlot]:

@@ -33,9 +33,10 @@ from .errors import ModelError
 log = logging.getLogger(__name__)
 
 INDEX_TIMEOUT_S = 20
-_CODE = re.compile(r"^[a-z]{2,3}(?:[_-][A-Za-z0-9]{2,8})?$")
-_VERSION = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._+-]{0,31}$")
-_TOP_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]{0,127}$")
+# Used with fullmatch only: `$` would also match before a final "\n" (e.g. "en\n").
+_CODE = re.compile(r"[a-z]{2,3}(?:[_-][A-Za-z0-9]{2,8})?")
+_VERSION = re.compile(r"[0-9A-Za-z][0-9A-Za-z._+-]{0,31}")
+_TOP_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]{0,127}")
 _TOKENIZERS = ("sentencepiece.model", "bpe.model")
 
 
@@ -242,7 +243,7 @@ def validate_archive(archive: Path, limits: ArchiveLimits = DEFAULT_LIMITS) -> A
             if len(tops) != 1:
                 raise refuse("archive must hold exactly one package directory")
             top = tops.pop()
-            if not _TOP_NAME.match(top):
+            if not _TOP_NAME.fullmatch(top):
                 raise refuse(f"unusual package directory name {top!r}", untrusted)
             try:
                 meta_info = zipped.getinfo(f"{top}/metadata.json")
@@ -288,7 +289,7 @@ def _check_metadata(metadata: object, archive: Path) -> None:
     if not source or not target:
         raise ModelError("metadata.json lacks from_code/to_code", path=archive)
     for key, code in (("from_code", source), ("to_code", target)):
-        if not isinstance(code, str) or not _CODE.match(code):
+        if not isinstance(code, str) or not _CODE.fullmatch(code):
             raise ModelError(f"metadata.json: {key} {code!r} is not a language code", path=archive)
     if source == target:
         raise ModelError(f"metadata.json: from_code and to_code are both {source!r}", path=archive)
@@ -297,7 +298,7 @@ def _check_metadata(metadata: object, archive: Path) -> None:
                          path=archive, hint="lingopress installs translate packages only")
     for key in ("package_version", "argos_version"):
         value = metadata.get(key)
-        if value is not None and not (isinstance(value, str) and _VERSION.match(value)):
+        if value is not None and not (isinstance(value, str) and _VERSION.fullmatch(value)):
             raise ModelError(f"metadata.json: {key} {value!r} is not a version", path=archive)
 
 

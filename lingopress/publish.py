@@ -41,7 +41,7 @@ from mdformat.renderer import MDRenderer
 from .catalog import is_approved, read_catalog
 from .config import Config
 from .errors import CatalogError, PublishError
-from .ingest import Article, parse_article
+from .ingest import Article, is_valid_slug, parse_article
 from .markup import iter_units, parser
 from .runstate import file_digest, fingerprint, is_current, load_records, save_records
 from .storage import write_text_if_changed
@@ -220,6 +220,9 @@ def _approved_snapshot(config: Config, locale: str, article: Article,
 
 
 def _check_slug(article: Article) -> None:
+    if not is_valid_slug(article.slug):  # ingest refuses these; an Article made elsewhere may not
+        raise PublishError(f"invalid slug {article.slug!r}", path=article.path, line=article.slug_line,
+                           hint="use lowercase letters, digits and hyphens")
     if f"{article.slug}.html" in INDEX_FILES:
         raise PublishError(f"slug {article.slug!r} is reserved for the locale index page",
                            path=article.path, line=article.slug_line,

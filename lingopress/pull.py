@@ -44,7 +44,8 @@ __all__ = ["Limits", "MARKER_NAME", "PullResult", "exchange", "limits_from_optio
 
 log = logging.getLogger(__name__)
 
-_LOCALE = re.compile(r"^[A-Za-z]{2,3}(?:_[A-Za-z0-9]+)*$")
+# fullmatch only: `$` would also match before a final "\n" (a locale is a path part).
+_LOCALE = re.compile(r"[A-Za-z]{2,3}(?:_[A-Za-z0-9]+)*")
 _TAMPERED = "the bundle was damaged or tampered with; do not use it"
 # Tar framing around the declared file sizes: a header block per member, a pax header
 # (with its data) where a name is not ASCII, the end blocks and record padding.
@@ -101,7 +102,7 @@ class PullResult:
 def pull(source: str, locale: str, dest: Path, *, version: int | None = None, timeout: float = 60,
          limits: Limits = Limits()) -> PullResult:
     """Install `locale`'s bundle (latest, or `version`) from `source` into `dest`."""
-    if not _LOCALE.match(locale):
+    if not _LOCALE.fullmatch(locale):
         raise PullError(f"--locale: {locale!r} is not a locale code", hint="e.g. --locale en or pt_BR")
     dest = Path(os.path.abspath(dest))
     if not dest.name or dest == Path(os.path.abspath(".")):
