@@ -82,6 +82,7 @@ def _run_flow(which: str, config: Config, *, check_engines: bool, engine: str | 
                 check_engine(config, locale)
         _prepare_prefect()
         from flows import pipeline as flows
+        from flows.server import temporary_server
 
         task_runner = flows.task_runner(runner, dask_address=dask_address)
         kwargs = {"project_dir": str(config.project_dir), "locales": list(config.target_locales),
@@ -93,8 +94,9 @@ def _run_flow(which: str, config: Config, *, check_engines: bool, engine: str | 
             engine = config.engine
         if which != "publish":
             kwargs["engine"] = engine
-        state = chosen.with_options(task_runner=task_runner)(**kwargs)
-    result = state.result(raise_on_failure=False)
+        with temporary_server():
+            state = chosen.with_options(task_runner=task_runner)(**kwargs)
+            result = state.result(raise_on_failure=False)
     if isinstance(result, LingopressError):
         raise result
     if isinstance(result, BaseException):

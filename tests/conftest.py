@@ -29,6 +29,8 @@ ISOLATED_ENV = {
     "XDG_CACHE_HOME": str(_SANDBOX / "xdg-cache"),
     "PREFECT_HOME": str(_SANDBOX / "prefect-home"),
     "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    # Prefect's 20 s default is too short on a loaded 2-core CI machine.
+    "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120",
 }
 os.environ.update(ISOLATED_ENV)
 os.environ.pop("PREFECT_API_URL", None)
