@@ -14,6 +14,7 @@ import logging
 
 from prefect.logging.handlers import PrefectConsoleHandler
 
+from lingopress.errors import LingopressError, disk_error
 from lingopress.terminal import visible
 
 
@@ -27,3 +28,18 @@ class PlainConsoleHandler(PrefectConsoleHandler):
             raise
         except Exception:
             self.handleError(record)
+
+
+class TracebackOnlyForBugs(logging.Filter):
+    """Prefect logs every failed task and flow with its traceback. A user error (a
+    LingopressError, a full or read-only disk) is fixed from its one-line message; its
+    traceback (180+ lines through Prefect's engine) would bury that line. Also drops the
+    bare 'NoneType: None' Prefect prints for a task that returned a Failed state."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info:
+            err = record.exc_info[1]
+            if err is None or isinstance(err, LingopressError) or (
+                    isinstance(err, OSError) and disk_error(err) is not None):
+                record.exc_info = None
+        return True

@@ -13,7 +13,7 @@ import typer
 from rich.table import Table
 
 from .config import Config, load_config
-from .errors import LingopressError
+from .errors import LingopressError, disk_error
 from .terminal import error_line, say, stdout, text, visible
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
@@ -41,6 +41,14 @@ def user_errors() -> Iterator[None]:
         yield
     except LingopressError as err:
         error_line(err)
+        raise typer.Exit(USER_ERROR) from None
+    except OSError as err:
+        # A full or read-only disk met outside storage.writing (Prefect's files, a pull's
+        # staging directory, a model install): still the user's to fix.
+        mapped = disk_error(err)
+        if mapped is None:
+            raise
+        error_line(mapped)
         raise typer.Exit(USER_ERROR) from None
 
 
