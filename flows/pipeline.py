@@ -23,6 +23,7 @@ from prefect.states import Failed, State
 from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.tasks import exponential_backoff
 
+from flows.logs import TracebackOnlyForBugs
 from lingopress.bundles import build_bundles
 from lingopress.changes import changes_markdown
 from lingopress.config import Config, load_config
@@ -67,17 +68,8 @@ def _retry_transient(task, task_run, state) -> bool:
     return False
 
 
-class _NoEmptyTraceback(logging.Filter):
-    """Prefect logs a task that returns a Failed state with exc_info but no exception,
-    which prints a bare 'NoneType: None' line; drop that empty traceback."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if record.exc_info and record.exc_info[0] is None:
-            record.exc_info = None
-        return True
-
-
-logging.getLogger("prefect.task_runs").addFilter(_NoEmptyTraceback())
+for _name in ("prefect.task_runs", "prefect.flow_runs"):
+    logging.getLogger(_name).addFilter(TracebackOnlyForBugs())
 
 
 def _user_failure(err: LingopressError) -> State:

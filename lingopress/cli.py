@@ -10,19 +10,16 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from .config import Config, load_config
-from .errors import LingopressError
+from .errors import LingopressError, disk_error
+from .terminal import error_line, say, stdout, text, visible
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
                   help="Translate French Markdown articles through reviewed gettext catalogs.")
 models_app = typer.Typer(no_args_is_help=True, help="List, install and remove Argos Translate models.")
 app.add_typer(models_app, name="models")
-
-console = Console()
-errors = Console(stderr=True)
 
 USER_ERROR = 2
 RUN_FAILED = 1  # some work units failed; the others went through
@@ -43,7 +40,15 @@ def user_errors() -> Iterator[None]:
     try:
         yield
     except LingopressError as err:
-        errors.print(f"[bold red]error:[/] {err}", highlight=False, soft_wrap=True)
+        error_line(err)
+        raise typer.Exit(USER_ERROR) from None
+    except OSError as err:
+        # A full or read-only disk met outside storage.writing (Prefect's files, a pull's
+        # staging directory, a model install): still the user's to fix.
+        mapped = disk_error(err)
+        if mapped is None:
+            raise
+        error_line(mapped)
         raise typer.Exit(USER_ERROR) from None
 
 
@@ -58,6 +63,9 @@ def _prepare_prefect() -> None:
     # no reason to), and lingopress's own log lines should reach Prefect's run logs.
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("PREFECT_LOGGING_EXTRA_LOGGERS", "lingopress")
+    # Log lines carry slugs and messages from files: shown as text, not as rich markup.
+    # Must be set before Prefect configures logging (on its import).
+    os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_CLASS", "flows.logs.PlainConsoleHandler")
     # Prefect gives the extra loggers its handlers but not a level: without one they
     # inherit the root's WARNING, and drafting progress would never show.
     if logging.getLogger("lingopress").level == logging.NOTSET:
@@ -82,6 +90,7 @@ def _run_flow(which: str, config: Config, *, check_engines: bool, engine: str | 
                 check_engine(config, locale)
         _prepare_prefect()
         from flows import pipeline as flows
+        from flows.server import temporary_server
 
         task_runner = flows.task_runner(runner, dask_address=dask_address)
         kwargs = {"project_dir": str(config.project_dir), "locales": list(config.target_locales),
@@ -93,8 +102,9 @@ def _run_flow(which: str, config: Config, *, check_engines: bool, engine: str | 
             engine = config.engine
         if which != "publish":
             kwargs["engine"] = engine
-        state = chosen.with_options(task_runner=task_runner)(**kwargs)
-    result = state.result(raise_on_failure=False)
+        with temporary_server():
+            state = chosen.with_options(task_runner=task_runner)(**kwargs)
+            result = state.result(raise_on_failure=False)
     if isinstance(result, LingopressError):
         raise result
     if isinstance(result, BaseException):
@@ -110,7 +120,7 @@ def _print_summary(result: dict) -> None:
         drafts = stages.get("draft") or []
         skipped = len(stages.get("skipped") or ())
         publish = stages.get("publish") or {}
-        table.add_row(
+        table.add_row(*map(text, (
             locale,
             f"{sum(d['written'] for d in drafts)}/{len(drafts) + skipped} updated"
             + (f" ({skipped} unchanged, skipped)" if skipped else "") if drafts or skipped else "-",
@@ -119,11 +129,11 @@ def _print_summary(result: dict) -> None:
             str(sum(d["drafted"] for d in drafts)) if drafts else "-",
             ", ".join(publish.get("published", [])) or "-",
             "\n".join(f"{slug}: {why}" for slug, why in publish.get("held_back", {}).items()) or "-",
-            _bundle_cell(stages.get("bundle")))
-    console.print(table)
+            _bundle_cell(stages.get("bundle")))))
+    stdout.print(table)
     if result["failures"]:
         for failure in result["failures"]:
-            errors.print(f"[bold red]error:[/] {failure}", highlight=False, soft_wrap=True)
+            error_line(failure)
         raise typer.Exit(RUN_FAILED)
 
 
@@ -181,8 +191,8 @@ def serve(
     """
     with user_errors():
         config = _config(project, locales, engine)
-        schedule = _cron_schedule(cron, timezone)
         _prepare_prefect()
+        schedule = _cron_schedule(cron, timezone)
         from flows.pipeline import pipeline
 
         parameters = {"project_dir": str(config.project_dir), "locales": list(config.target_locales),
@@ -212,8 +222,8 @@ def ingest(project: ProjectOption = Path(".")) -> None:
         config = _config(project, None, None)
         articles = load_articles(config)
         written = write_templates(config, articles)
-        console.print(f"{len(articles)} articles, {sum(len(a.segments) for a in articles)} units; "
-                      f"templates updated: {', '.join(written) or 'none'}")
+        say(f"{len(articles)} articles, {sum(len(a.segments) for a in articles)} units; "
+            f"templates updated: {', '.join(written) or 'none'}")
 
 
 @app.command()
@@ -235,12 +245,10 @@ def pull(
         limits = limits_from_options(deadline, max_download, max_unpacked, max_files)
         result = pull_bundle(source, locale, dest, version=version, limits=limits)
         if result.changed:
-            console.print(f"installed {result.locale} version {result.version} ({result.articles} articles, "
-                          f"{result.files} files, all sha256 verified) from {result.url} into {result.dest}",
-                          highlight=False, soft_wrap=True)
+            say(f"installed {result.locale} version {result.version} ({result.articles} articles, "
+                f"{result.files} files, all sha256 verified) from {result.url} into {result.dest}")
         else:
-            console.print(f"{result.dest} already holds {result.locale} version {result.version}, "
-                          "verified; nothing to do", highlight=False, soft_wrap=True)
+            say(f"{result.dest} already holds {result.locale} version {result.version}, verified; nothing to do")
 
 
 @app.command()
@@ -273,12 +281,13 @@ def check(
     else:
         # Plain lines, never wrapped: editors and CI parse `file:line: severity: message`.
         for result, finding in live:
-            typer.echo(f"{result.path}:{finding.line}: {finding.severity}: {finding.message} [{finding.check}]")
+            typer.echo(visible(f"{result.path}:{finding.line}: {finding.severity}: {finding.message} "
+                               f"[{finding.check}]"))
         if dismissed:
             typer.echo("dismissed by qa-ignore (still listed so they stay visible):")
             for result, finding in dismissed:
-                typer.echo(f"{result.path}:{finding.line}: dismissed {finding.severity}: "
-                           f"{finding.message} [{finding.check}]")
+                typer.echo(visible(f"{result.path}:{finding.line}: dismissed {finding.severity}: "
+                                   f"{finding.message} [{finding.check}]"))
         typer.echo(f"{summary['errors']} errors, {summary['warnings']} warnings, "
                    f"{summary['dismissed']} dismissed in {summary['catalogs']} catalogs")
     if errors_found:
@@ -293,8 +302,6 @@ def status(
 ) -> None:
     """Show each article's state per locale; write outputs/status.html and the review pages."""
     import json
-
-    from rich.markup import escape
 
     from .ingest import load_articles
     from .status import review_project, status_json, status_page_path, write_review_pages
@@ -313,13 +320,14 @@ def status(
                    "publishable"):
         table.add_column(column, justify="right" if column not in ("article", "locale", "publishable") else "left")
     for row in rows:
-        table.add_row(row.slug, row.locale, f"{row.approved}/{row.entries}", str(row.fuzzy), str(row.untranslated),
-                      f"[red]{row.qa_errors}[/]" if row.qa_errors else "0", str(row.qa_warnings),
-                      "[green]yes[/]" if row.publishable else
-                      "[red]no[/]" + (f" ({escape(row.problem)})" if row.problem else ""))
-    console.print(table)
-    console.print(f"status page: {config.relative(status_page_path(config))}; review pages under "
-                  f"{config.relative(config.outputs_dir / 'review')}/", highlight=False)
+        table.add_row(text(row.slug), text(row.locale), text(f"{row.approved}/{row.entries}"), text(row.fuzzy),
+                      text(row.untranslated), text(row.qa_errors, "red" if row.qa_errors else ""),
+                      text(row.qa_warnings),
+                      text("yes", "green") if row.publishable else
+                      text("no", "red") + text(f" ({row.problem})" if row.problem else ""))
+    stdout.print(table)
+    say(f"status page: {config.relative(status_page_path(config))}; review pages under "
+        f"{config.relative(config.outputs_dir / 'review')}/")
 
 
 def _check_format(value: str, allowed: tuple[str, ...]) -> None:
@@ -339,8 +347,8 @@ def models_list(project: ProjectOption = Path(".")) -> None:
             table.add_column(column, no_wrap=True)
         table.add_column("path", overflow="fold")
         for model in installed_models(config.argos):
-            table.add_row(f"{model.from_code}→{model.to_code}", model.name, model.version, str(model.path))
-        console.print(table)
+            table.add_row(*map(text, (f"{model.from_code}→{model.to_code}", model.name, model.version, model.path)))
+        stdout.print(table)
 
 
 @models_app.command("install")
@@ -365,7 +373,7 @@ def models_install(
         else:
             models = install_from_index(config.argos, config.source_locale, to)
         for model in models:
-            console.print(f"installed {model.label} ({model.from_code}→{model.to_code}) in {model.path}")
+            say(f"installed {model.label} ({model.from_code}→{model.to_code}) in {model.path}")
 
 
 @models_app.command("remove")
@@ -379,7 +387,7 @@ def models_remove(
     with user_errors():
         config = _config(project, None, None)
         for model in remove_models(config.argos, pair):
-            console.print(f"removed {model.label} ({model.path})")
+            say(f"removed {model.label} ({model.path})")
 
 
 def main() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 from pathlib import Path
 
 
@@ -59,6 +60,33 @@ class PullError(LingopressError):
 
 class GlossaryError(LingopressError):
     """The glossary file cannot be read or has a bad row."""
+
+
+class DiskError(LingopressError):
+    """A file cannot be written: the disk is full, read-only, or not ours to write."""
+
+
+# The OSError classes a user fixes outside lingopress (space, mounts, permissions), in
+# one place: anything else is a bug and keeps its traceback.
+_DISK_PROBLEMS: dict[int, tuple[str, str]] = {
+    errno.ENOSPC: ("no space left on the device", "free some space, then run again"),
+    errno.EDQUOT: ("disk quota exceeded", "free some space or raise the quota, then run again"),
+    errno.EFBIG: ("file too large for the file system or the file size limit (ulimit -f)",
+                  "raise the limit or write to another file system, then run again"),
+    errno.EROFS: ("read-only file system", "remount it read-write or use another directory, then run again"),
+    errno.EACCES: ("permission denied", "give the user running lingopress access to it, then run again"),
+    errno.EPERM: ("operation not permitted", "give the user running lingopress access to it, then run again"),
+}
+_SAFE = "; files written before are whole"
+
+
+def disk_error(err: OSError, path: Path | str | None = None) -> DiskError | None:
+    """The user-facing DiskError for a full, read-only or forbidden disk; None for other OSErrors."""
+    problem = _DISK_PROBLEMS.get(err.errno) if isinstance(err, OSError) else None
+    if problem is None:
+        return None
+    where = path if path is not None else err.filename
+    return DiskError(problem[0], path=where, hint=problem[1] + _SAFE)
 
 
 def display_path(path: Path | str) -> str:

@@ -10,7 +10,19 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-from .errors import BusyError
+from .errors import BusyError, disk_error
+
+
+@contextmanager
+def writing(path: Path) -> Iterator[None]:
+    """Turn a full, read-only or forbidden disk while writing `path` into a DiskError naming it."""
+    try:
+        yield
+    except OSError as err:
+        mapped = disk_error(err, path)
+        if mapped is None:
+            raise
+        raise mapped from err
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
@@ -18,6 +30,11 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
 
     A reader (or a crash) sees either the old file or the new one, never half of it.
     """
+    with writing(path):
+        _atomic_write_bytes(path, data)
+
+
+def _atomic_write_bytes(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=path.parent)
     try:

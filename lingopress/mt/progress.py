@@ -83,8 +83,8 @@ def _open_bar(label: str, total: int, unit: str, console):
         return None
     with _lock:
         if _display is None:
-            _display = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                                TextColumn("{task.fields[unit]}"), RateColumn(), TimeRemainingColumn(),
+            _display = Progress(TextColumn("{task.description}", markup=False), BarColumn(), MofNCompleteColumn(),
+                                TextColumn("{task.fields[unit]}", markup=False), RateColumn(), TimeRemainingColumn(),
                                 console=console)
             _display.start()
         _bars += 1
