@@ -291,7 +291,7 @@ def status(
     from rich.markup import escape
 
     from .ingest import load_articles
-    from .status import review_project, status_json, status_page_path, write_review_pages
+    from .status import live_text, review_project, status_json, status_page_path, write_review_pages
 
     with user_errors():
         _check_format(format, ("table", "json"))
@@ -304,13 +304,15 @@ def status(
         return
     table = Table(title="lingopress status")
     for column in ("article", "locale", "approved", "fuzzy", "untranslated", "QA errors", "QA warnings",
-                   "publishable"):
-        table.add_column(column, justify="right" if column not in ("article", "locale", "publishable") else "left")
+                   "publishable", "live"):
+        table.add_column(column, justify="right" if column not in ("article", "locale", "publishable", "live")
+                         else "left")
     for row in rows:
         table.add_row(row.slug, row.locale, f"{row.approved}/{row.entries}", str(row.fuzzy), str(row.untranslated),
                       f"[red]{row.qa_errors}[/]" if row.qa_errors else "0", str(row.qa_warnings),
                       "[green]yes[/]" if row.publishable else
-                      "[red]no[/]" + (f" ({escape(row.problem)})" if row.problem else ""))
+                      "[red]no[/]" + (f" ({escape(row.problem)})" if row.problem else ""),
+                      f"[red]{escape(live_text(row))}[/]" if row.live == "withdrawn" else escape(live_text(row)))
     console.print(table)
     console.print(f"status page: {config.relative(status_page_path(config))}; review pages under "
                   f"{config.relative(config.outputs_dir / 'review')}/", highlight=False)

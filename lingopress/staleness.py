@@ -79,11 +79,12 @@ class Staleness:
         return f"withdrawn (source changed on {self.source_updated})"
 
     def public(self) -> dict:
-        """What a page's JSON says under "withdrawn" or "outdated"."""
+        """What a page's JSON (and a bundle's manifest) says under "withdrawn" or "outdated".
+
+        Not the findings: they quote the old French ("number 75 mg removed"), which is for
+        the team (status), not for a page whose point is that the old dose is gone."""
         document = {"source_updated": self.source_updated, "translated_from": self.translated_from}
-        if self.withdrawn:
-            document = {"reason": self.reason, **document, "changes": list(self.changes)}
-        return document
+        return {"reason": self.reason, **document} if self.withdrawn else document
 
     def to_json(self) -> dict:
         return {"state": self.state, "source_hash": self.source_hash, "source_updated": self.source_updated,
