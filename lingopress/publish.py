@@ -47,7 +47,7 @@ from .ingest import Article, parse_article
 from .markup import iter_units, parser
 from .notices import notice as stale_notice
 from .runstate import file_digest, fingerprint, is_current, load_records, save_records
-from .staleness import Staleness, assess, judge, version_date
+from .staleness import Staleness, assess, consequence, judge, version_date
 from .storage import write_text_if_changed
 
 log = logging.getLogger(__name__)
@@ -191,13 +191,9 @@ def update_published(config: Config, locale: str, articles: Sequence[Article], *
         elif article.slug in previous:
             kept = live[article.slug] = _judged(config, locale, previous[article.slug], article, today)
             report.kept_live.append(article.slug)
-            if kept.stale is None:
-                report.held_back[article.slug] = f"{why}; the last approved version stays live"
-            else:
+            if kept.stale is not None:
                 report.stale[article.slug] = kept.stale.describe()
-                report.held_back[article.slug] = (
-                    f"{why}; {kept.stale.describe()} until re-approved" if kept.withdrawn else
-                    f"{why}; the last approved version stays live, {kept.stale.describe()}")
+            report.held_back[article.slug] = f"{why}; {consequence(kept.stale)}"
         else:
             report.held_back[article.slug] = why
     # An article whose source is gone was withdrawn on purpose: its pages go too.

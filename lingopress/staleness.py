@@ -98,6 +98,15 @@ class Staleness:
                    tuple(raw["changes"]))
 
 
+def consequence(stale: Staleness | None) -> str:
+    """What happens to a kept-live version, for the publish report."""
+    if stale is None:
+        return "the last approved version stays live"
+    if stale.withdrawn:
+        return f"{stale.describe()} until re-approved"
+    return f"the last approved version stays live, {stale.describe()}"
+
+
 def changed_units(old: Sequence[Key], new: Sequence[Key]) -> list[tuple[str, str]]:
     """The units that differ between two versions of an article, as (old text, new text);
     "" stands for the side of a unit that was removed or added.

@@ -326,3 +326,33 @@ def test_notices_exist_for_en_es_de_ar_and_fall_back_to_english():
     assert notice("de_AT", stale, "x").lang == "de"
     arabic = notice("ar", Staleness(WITHDRAWN, "hash", "2026-03-09", "2026-03-05", ("x",)), "x")
     assert arabic.dir == "rtl" and arabic.title == "سُحبت هذه الترجمة مؤقتًا"
+
+
+@pytest.mark.e2e
+def test_pipeline_flow_withdraws_a_changed_dose_then_republishes_it(tmp_path: Path):
+    """The real Prefect flow (temporary server): the run that sees the dose change withdraws
+    the page and bundles the notice; the run after the re-approval publishes it again."""
+    from datetime import datetime, timezone
+
+    from prefect.testing.utilities import prefect_test_harness
+
+    from flows.pipeline import pipeline
+
+    config = project(tmp_path, ("en",))
+    edit(config, DOSE_CHANGE)
+    today = datetime.now(timezone.utc).date().isoformat()
+    with prefect_test_harness(server_startup_timeout=120):
+        summary = pipeline(project_dir=str(tmp_path), engine="none")["summary"]
+        assert summary["en"]["publish"]["stale"] == {
+            "dose": "withdrawn (safety change: number 75 mg removed or changed; number 50 mg added)"}
+        assert page_json(config, "en")["withdrawn"] == {"reason": "safety-change", "source_updated": today,
+                                                        "translated_from": "2026-03-05"}
+        version = summary["en"]["bundle"]["version"]
+        members = bundle_members(config, "en", version)
+        assert b"lingopress-withdrawn" in members["dose.html"] and b"75 mg" not in members["dose.html"]
+
+        approve_all(config.catalog_path("en", "dose"), translated("en"))
+        summary = pipeline(project_dir=str(tmp_path), engine="none")["summary"]
+    assert summary["en"]["publish"]["published"] == ["dose"] and summary["en"]["publish"]["stale"] == {}
+    assert summary["en"]["bundle"]["version"] == version + 1
+    assert b"[en] Prendre 50 mg par jour." in bundle_members(config, "en", version + 1)["dose.html"]
