@@ -285,6 +285,20 @@ def test_status_shows_withdrawn_and_outdated(tmp_path: Path):
     assert f"| no | {withdrawn} |" in markdown and "| no | outdated since 2026-03-09 |" in markdown
 
 
+def test_a_state_written_before_staleness_existed_is_read_as_current(tmp_path: Path):
+    config = project(tmp_path)
+    path = config.outputs_dir / ".state" / "en.json"
+    state = json.loads(path.read_text(encoding="utf-8"))
+    for item in state["articles"].values():
+        del item["source_date"], item["stale"]
+    path.write_text(json.dumps(state), encoding="utf-8")
+    assert read_state(config, "en")["dose"].stale is None
+    edit(config, WORDING)
+    publish(config, MARCH_9)
+    # Without a recorded date, the live version follows its French's publication date.
+    assert page_json(config, "en")["outdated"] == {"source_updated": "2026-03-09", "translated_from": "2026-03-05"}
+
+
 # --- how units are paired and judged ----------------------------------------------------------
 
 P = "paragraph"
