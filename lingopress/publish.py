@@ -347,9 +347,9 @@ def render_outputs(config: Config) -> list[str]:
             # An article whose snapshot, languages and files are as the last render left
             # them is not rendered again (the pages of N articles on every run add up).
             if is_current(records, slug, _render_digest(config, locale, snapshot, languages)):
-                entries += [] if snapshot.withdrawn else [RenderedArticle(**{**records[slug]["index"], "html": "", "markdown": "",
+                entries.append(RenderedArticle(**{**records[slug]["index"], "html": "", "markdown": "",
                                                   "json": "", "locale": locale, "slug": slug,
-                                                  "published": date.fromisoformat(records[slug]["index"]["published"])})]
+                                                  "published": date.fromisoformat(records[slug]["index"]["published"])}))
                 updated[slug] = records[slug]
                 continue
             article = parse_article(state_path(config, locale), snapshot.source)
@@ -363,13 +363,15 @@ def render_outputs(config: Config) -> list[str]:
                                    hint="delete the file and publish again")
             for suffix, text in zip(ARTICLE_SUFFIXES, (rendered.html, rendered.markdown, rendered.json)):
                 write(out / f"{slug}{suffix}", text)
-            entries += [] if snapshot.withdrawn else [rendered]  # the index lists readable articles
+            entries.append(rendered)
             updated[slug] = {
                 "fingerprint": _render_digest(config, locale, snapshot, languages),
                 "index": {"title": rendered.title, "summary": rendered.summary,
                           "published": rendered.published.isoformat(), "fallback": rendered.fallback}}
         save_records(config, RENDER_STAGE, locale, updated)
-        index_html, index_json = render_index(config, locale, entries, list(states))
+        # The index lists the articles readers can read: a withdrawn one is a notice.
+        readable = [entry for entry in entries if not snapshots[entry.slug].withdrawn]
+        index_html, index_json = render_index(config, locale, readable, list(states))
         write(out / "index.html", index_html)
         write(out / "index.json", index_json)
     if states:
