@@ -183,7 +183,9 @@ def _bundle_locale(config: Config, locale: str, index: dict, created: datetime) 
                  "source_hash": snapshot.source_hash, "translation_hash": snapshot.translation_hash,
                  "units": snapshot.units, "approved": snapshot.approved,
                  "fallback_units": snapshot.fallback, "original": snapshot.original,
-                 "files": article_files(slug)}
+                 "files": article_files(slug),
+                 # Only when set, so that a current article's record (and digest) is as before.
+                 **({snapshot.stale.state: snapshot.stale.public()} if snapshot.stale else {})}
                 for slug, snapshot in sorted(snapshots.items())]
     listing = file_listing(files)
     directory = bundles_dir(config) / locale

@@ -304,7 +304,7 @@ def status(
     import json
 
     from .ingest import load_articles
-    from .status import review_project, status_json, status_page_path, write_review_pages
+    from .status import live_text, review_project, status_json, status_page_path, write_review_pages
 
     with user_errors():
         _check_format(format, ("table", "json"))
@@ -317,14 +317,16 @@ def status(
         return
     table = Table(title="lingopress status")
     for column in ("article", "locale", "approved", "fuzzy", "untranslated", "QA errors", "QA warnings",
-                   "publishable"):
-        table.add_column(column, justify="right" if column not in ("article", "locale", "publishable") else "left")
+                   "publishable", "live"):
+        table.add_column(column, justify="right" if column not in ("article", "locale", "publishable", "live")
+                         else "left")
     for row in rows:
         table.add_row(text(row.slug), text(row.locale), text(f"{row.approved}/{row.entries}"), text(row.fuzzy),
                       text(row.untranslated), text(row.qa_errors, "red" if row.qa_errors else ""),
                       text(row.qa_warnings),
                       text("yes", "green") if row.publishable else
-                      text("no", "red") + text(f" ({row.problem})" if row.problem else ""))
+                      text("no", "red") + text(f" ({row.problem})" if row.problem else ""),
+                      text(live_text(row), "red" if row.live == "withdrawn" else ""))
     stdout.print(table)
     say(f"status page: {config.relative(status_page_path(config))}; review pages under "
         f"{config.relative(config.outputs_dir / 'review')}/")

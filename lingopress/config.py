@@ -13,6 +13,9 @@ from .errors import ConfigError
 CONFIG_NAME = "lingopress.toml"
 ENGINES = ("argos", "apertium", "none")
 DEVICES = ("auto", "cpu", "cuda")
+# [publish] stale: what readers get when the French behind a live translation changed
+# (lingopress.staleness). The first is the default.
+STALE_MODES = ("withdraw-on-safety-change", "banner", "withdraw")
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,10 @@ class PublishSettings:
     fallback_threshold: float = 1.0
     # Prefix for hreflang/alternate links ("https://example.org/health"); empty: relative links.
     base_url: str = ""
+    # A live translation whose French changed: withdrawn when the change touches safety
+    # (a dose, a limit, a negation) and shown with an "outdated" notice otherwise; "banner"
+    # never withdraws, "withdraw" withdraws on any change. See lingopress.staleness.
+    stale: str = STALE_MODES[0]
 
 
 @dataclass(frozen=True)
@@ -192,6 +199,11 @@ def load_config(project_dir: Path | str = ".", *, locales: list[str] | None = No
         raise ConfigError("publish.fallback_threshold must be a number in (0, 1]", path=path,
                           line=where("fallback_threshold"),
                           hint="1.0 publishes fully approved articles only; e.g. 0.9 fills up to 10% with French")
+    stale = publish_raw.get("stale", STALE_MODES[0])
+    if stale not in STALE_MODES:
+        raise ConfigError(f"publish.stale: unknown value {stale!r}", path=path,
+                          line=where("stale =") or where("stale"),
+                          hint=f"use one of: {', '.join(repr(mode) for mode in STALE_MODES)}")
     return Config(
         project_dir=project,
         lock_timeout_s=float(timeout),
@@ -213,7 +225,8 @@ def load_config(project_dir: Path | str = ".", *, locales: list[str] | None = No
             pivot=pivot,
         ),
         publish=PublishSettings(fallback_threshold=float(threshold),
-                                base_url=str(publish_raw.get("base_url", "") or "").rstrip("/")),
+                                base_url=str(publish_raw.get("base_url", "") or "").rstrip("/"),
+                                stale=stale),
         apertium=ApertiumSettings(data_dir=(project / apertium_dir) if apertium_dir else None),
         locale_engines=tuple(sorted(locale_engines.items())),
     )

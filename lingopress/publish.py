@@ -8,7 +8,9 @@ Publishing has two steps, so that every page can link to every language it exist
    An article is published only when every unit is approved (or, when the operator lowered
    `[publish] fallback_threshold`, enough of them) and the gate (QA) lets it through.
    Otherwise its last approved version stays live: a source change that makes an article
-   incomplete never turns its page into a partial one.
+   incomplete never turns its page into a partial one. Such a kept-live version is judged
+   against the current French (lingopress.staleness): shown with an "outdated" notice, or
+   withdrawn behind a notice when the change touches safety, per `[publish] stale`.
 2. `render_outputs(config)` renders every locale's state to HTML, Markdown and JSON, the
    locale index pages and the root index. Pages are a function of the states alone, so an
    old approved version can be rendered again (to gain a new hreflang alternate) without
@@ -25,8 +27,8 @@ import hashlib
 import json
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 import mdformat.plugins
@@ -43,7 +45,9 @@ from .config import Config
 from .errors import CatalogError, PublishError
 from .ingest import Article, is_valid_slug, parse_article
 from .markup import iter_units, parser
+from .notices import notice as stale_notice
 from .runstate import file_digest, fingerprint, is_current, load_records, save_records
+from .staleness import Staleness, assess, consequence, judge, version_date
 from .storage import write_text_if_changed
 
 log = logging.getLogger(__name__)
@@ -85,6 +89,12 @@ class Snapshot:
     units: int
     approved: int
     original: bool = False  # the source locale itself: every unit is its own translation
+    source_date: str = ""  # ISO date that French version was first seen (staleness.version_date)
+    stale: Staleness | None = None  # the French changed since: outdated or withdrawn
+
+    @property
+    def withdrawn(self) -> bool:
+        return self.stale is not None and self.stale.withdrawn
 
     @property
     def fallback(self) -> int:
@@ -101,7 +111,8 @@ class Snapshot:
     def to_json(self) -> dict:
         return {"source": self.source, "source_hash": self.source_hash,
                 "translations": [list(entry) for entry in self.translations],
-                "units": self.units, "approved": self.approved, "original": self.original}
+                "units": self.units, "approved": self.approved, "original": self.original,
+                "source_date": self.source_date, "stale": self.stale.to_json() if self.stale else None}
 
 
 @dataclass
@@ -112,6 +123,7 @@ class PublishReport:
     kept_live: list[str] = field(default_factory=list)  # held back, an older approved version stays
     fallback: dict[str, int] = field(default_factory=dict)  # slug → units shown in French
     withdrawn: list[str] = field(default_factory=list)  # source removed: pages removed
+    stale: dict[str, str] = field(default_factory=dict)  # slug → outdated or withdrawn, and why
     files_written: list[str] = field(default_factory=list)
 
 
@@ -154,9 +166,12 @@ def unit_keys(article: Article) -> list[Key]:
 # --- step 1: what is live ----------------------------------------------------------------
 
 def update_published(config: Config, locale: str, articles: Sequence[Article], *,
-                     gate: Gate | None = None) -> PublishReport:
-    """Decide what is live in `locale` and record it in the locale's published state."""
+                     gate: Gate | None = None, today: date | None = None) -> PublishReport:
+    """Decide what is live in `locale` and record it in the locale's published state.
+
+    `today` dates the source changes this run is the first to see (default: today, UTC)."""
     gate = gate or qa_gate(config, locale)
+    today = today or datetime.now(timezone.utc).date()
     report = PublishReport(locale)
     previous = read_state(config, locale)
     live: dict[str, Snapshot] = {}
@@ -168,14 +183,17 @@ def update_published(config: Config, locale: str, articles: Sequence[Article], *
             continue
         snapshot, why = _approved_snapshot(config, locale, article, gate)
         if snapshot is not None:
-            live[article.slug] = snapshot
+            live[article.slug] = replace(snapshot, source_date=version_date(
+                previous.get(article.slug), article.source_hash, today))
             report.published.append(article.slug)
             if snapshot.fallback:
                 report.fallback[article.slug] = snapshot.fallback
         elif article.slug in previous:
-            live[article.slug] = previous[article.slug]
+            kept = live[article.slug] = _judged(config, locale, previous[article.slug], article, today)
             report.kept_live.append(article.slug)
-            report.held_back[article.slug] = f"{why}; the last approved version stays live"
+            if kept.stale is not None:
+                report.stale[article.slug] = kept.stale.describe()
+            report.held_back[article.slug] = f"{why}; {consequence(kept.stale)}"
         else:
             report.held_back[article.slug] = why
     # An article whose source is gone was withdrawn on purpose: its pages go too.
@@ -185,10 +203,24 @@ def update_published(config: Config, locale: str, articles: Sequence[Article], *
     for slug in report.withdrawn:
         for name in article_files(slug):
             config.output_dir(locale).joinpath(name).unlink(missing_ok=True)
-    log.info("%s: live %s; held back %s; kept live %s; withdrawn %s", locale,
+    log.info("%s: live %s; held back %s; kept live %s; stale %s; withdrawn %s", locale,
              report.published or "none", report.held_back or "none", report.kept_live or "none",
-             report.withdrawn or "none")
+             report.stale or "none", report.withdrawn or "none")
     return report
+
+
+def _judged(config: Config, locale: str, live: Snapshot, article: Article, today: date) -> Snapshot:
+    """The live version `live`, kept while `article` is not approved, with its staleness."""
+    if live.source_hash == article.source_hash:
+        # Held back by QA or a broken catalog, or the French was reverted: the live version is current.
+        return replace(live, stale=None)
+    old = parse_article(state_path(config, locale), live.source)
+    verdict = judge(config.publish.stale, unit_keys(old), unit_keys(article), config.source_locale)
+    if verdict is None:  # only the front matter's date or the layout changed
+        return replace(live, stale=None)
+    stale = assess(verdict, source_hash=article.source_hash, previous=live.stale, today=today,
+                   translated_from=live.source_date or publication_date(old).isoformat())
+    return replace(live, stale=stale)
 
 
 def original_snapshot(article: Article) -> Snapshot:
@@ -253,9 +285,11 @@ def read_state(config: Config, locale: str) -> dict[str, Snapshot]:
     try:
         if raw["format"] != STATE_FORMAT or raw["locale"] != locale:
             raise ValueError(f"format {raw['format']!r}, locale {raw['locale']!r}")
+        # source_date and stale came later: a state without them is read as current.
         return {slug: Snapshot(slug, item["source"], item["source_hash"],
                                tuple(tuple(entry) for entry in item["translations"]),
-                               item["units"], item["approved"], item["original"])
+                               item["units"], item["approved"], item["original"],
+                               item.get("source_date", ""), Staleness.from_json(item.get("stale")))
                 for slug, item in raw["articles"].items()}
     except (KeyError, TypeError, ValueError) as err:
         raise PublishError(f"published state is not lingopress state format {STATE_FORMAT} "
@@ -297,8 +331,9 @@ def render_outputs(config: Config) -> list[str]:
     states = {locale: read_state(config, locale) for locale in published_locales(config)}
     where: dict[str, list[str]] = {}
     for locale, snapshots in states.items():
-        for slug in snapshots:
-            where.setdefault(slug, []).append(locale)
+        for slug, snapshot in snapshots.items():
+            if not snapshot.withdrawn:  # a notice is no alternate for the article
+                where.setdefault(slug, []).append(locale)
     written: list[str] = []
 
     def write(path: Path, text: str) -> None:
@@ -311,9 +346,10 @@ def render_outputs(config: Config) -> list[str]:
         records = load_records(config, RENDER_STAGE, locale)
         updated: dict[str, dict] = {}
         for slug, snapshot in sorted(snapshots.items()):
+            languages = where.get(slug, [])
             # An article whose snapshot, languages and files are as the last render left
             # them is not rendered again (the pages of N articles on every run add up).
-            if is_current(records, slug, _render_digest(config, locale, snapshot, where[slug])):
+            if is_current(records, slug, _render_digest(config, locale, snapshot, languages)):
                 entries.append(RenderedArticle(**{**records[slug]["index"], "html": "", "markdown": "",
                                                   "json": "", "locale": locale, "slug": slug,
                                                   "published": date.fromisoformat(records[slug]["index"]["published"])}))
@@ -322,8 +358,8 @@ def render_outputs(config: Config) -> list[str]:
             article = parse_article(state_path(config, locale), snapshot.source)
             rendered = render_article(
                 article, locale, snapshot.mapping(),
-                alternates=[_alternate(config, code, f"{slug}.html") for code in where[slug]],
-                source_locale=config.source_locale, original=snapshot.original)
+                alternates=[_alternate(config, code, f"{slug}.html") for code in languages],
+                source_locale=config.source_locale, original=snapshot.original, stale=snapshot.stale)
             if rendered.fallback != snapshot.fallback:
                 raise PublishError(f"{slug}: {rendered.fallback} units lack a translation, the "
                                    f"state says {snapshot.fallback}", path=state_path(config, locale),
@@ -332,11 +368,13 @@ def render_outputs(config: Config) -> list[str]:
                 write(out / f"{slug}{suffix}", text)
             entries.append(rendered)
             updated[slug] = {
-                "fingerprint": _render_digest(config, locale, snapshot, where[slug]),
+                "fingerprint": _render_digest(config, locale, snapshot, languages),
                 "index": {"title": rendered.title, "summary": rendered.summary,
                           "published": rendered.published.isoformat(), "fallback": rendered.fallback}}
         save_records(config, RENDER_STAGE, locale, updated)
-        index_html, index_json = render_index(config, locale, entries, list(states))
+        # The index lists the articles readers can read: a withdrawn one is a notice.
+        readable = [entry for entry in entries if not snapshots[entry.slug].withdrawn]
+        index_html, index_json = render_index(config, locale, readable, list(states))
         write(out / "index.html", index_html)
         write(out / "index.json", index_json)
     if states:
@@ -346,19 +384,23 @@ def render_outputs(config: Config) -> list[str]:
 
 
 def publish_locale(config: Config, locale: str, articles: Sequence[Article], *,
-                   gate: Gate | None = None) -> PublishReport:
+                   gate: Gate | None = None, today: date | None = None) -> PublishReport:
     """Both steps for one locale (and the French original): decide, then render everything."""
     if locale != config.source_locale:
         update_published(config, config.source_locale, articles)
-    report = update_published(config, locale, articles, gate=gate)
+    report = update_published(config, locale, articles, gate=gate, today=today)
     report.files_written.extend(render_outputs(config))
     return report
 
 
 def render_article(article: Article, locale: str, translations: dict[Key, str], *,
                    alternates: Sequence[Alternate] = (), source_locale: str = "fr",
-                   original: bool = False) -> RenderedArticle:
-    """Render `article` in `locale`; a unit without a translation keeps its French text."""
+                   original: bool = False, stale: Staleness | None = None) -> RenderedArticle:
+    """Render `article` in `locale`; a unit without a translation keeps its French text.
+
+    A `stale` version gets a notice (notices.py) at the top of its body in every format;
+    a withdrawn one is replaced by it, title and summary included, so no stale text is left.
+    """
     md = parser()
     tokens = [token for token in md.parse(article.text) if token.type != "front_matter"]
     fallback = 0
@@ -384,18 +426,30 @@ def render_article(article: Article, locale: str, translations: dict[Key, str], 
     info = Locale.parse(locale)
     published = publication_date(article)
     source = next((alt for alt in alternates if alt.locale == source_locale), None)
+    notice = None
+    if stale is not None:
+        notice = stale_notice(locale, stale, source.href if source else f"../{source_locale}/{article.slug}.html")
+        notice_html = _templates().get_template("notice.html.j2").render(notice=notice,
+                                                                         source_lang=bcp47(source_locale))
+        notice_md = _templates().get_template("notice.md.j2").render(notice=notice)
+        if notice.withdrawn:
+            title, summary, body_html, body_md = notice.title, notice.text, notice_html, notice_md
+        else:
+            body_html, body_md = notice_html + body_html, notice_md + body_md
     context = {
         "lang": bcp47(locale), "dir": info.text_direction, "language_name": language_name(locale),
         "title": title, "summary": summary, "date_iso": published.isoformat(),
         "date_text": format_date(published, format="long", locale=locale),
         "alternates": alternates, "source": source, "source_lang": bcp47(source_locale),
-        "original": original, "fallback": fallback,
+        "original": original, "fallback": fallback, "withdrawn": notice is not None and notice.withdrawn,
         "body": Markup(body_html),  # markdown-it escapes all text; raw HTML is off in parser()
     }
     html = _templates().get_template("article.html.j2").render(**context)
     front = {"title": title, "summary": summary, "slug": article.slug, "date": published,
              "lang": bcp47(locale), "dir": info.text_direction, "source_lang": bcp47(source_locale),
              "source_hash": article.source_hash}
+    if stale is not None:
+        front[stale.state] = stale.public()
     markdown = _templates().get_template("article.md.j2").render(
         front_matter=yaml.safe_dump(front, allow_unicode=True, sort_keys=False), body=body_md)
     document = {
@@ -408,6 +462,8 @@ def render_article(article: Article, locale: str, translations: dict[Key, str], 
                    "href": source.href if source else None},
         "translation_hash": translation_hash(translations),
         "fallback_units": fallback,
+        "outdated": stale.public() if stale is not None and not stale.withdrawn else None,
+        "withdrawn": stale.public() if stale is not None and stale.withdrawn else None,
     }
     return RenderedArticle(article.slug, locale, title, summary, published, fallback, html, markdown,
                            json.dumps(document, ensure_ascii=False, indent=2) + "\n")
@@ -434,7 +490,8 @@ def render_index(config: Config, locale: str, articles: Sequence[RenderedArticle
 def render_root_index(config: Config, states: dict[str, dict[str, Snapshot]]) -> str:
     """`outputs/index.html`: the published locales, each named in its own language."""
     locales = [{"lang": bcp47(code), "dir": Locale.parse(code).text_direction,
-                "name": language_name(code), "href": f"{code}/index.html", "count": len(snapshots)}
+                "name": language_name(code), "href": f"{code}/index.html",
+                "count": sum(not snapshot.withdrawn for snapshot in snapshots.values())}
                for code, snapshots in states.items()]
     return _templates().get_template("root.html.j2").render(lang=bcp47(config.source_locale),
                                                             locales=locales)

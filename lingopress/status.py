@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import polib
@@ -21,6 +21,7 @@ from .config import Config
 from .errors import CatalogError
 from .glossary import Glossary, load_glossary
 from .ingest import Article, build_template
+from .publish import Snapshot, read_state
 from .qa import ERROR, WARNING, Context, Finding, check_entry
 from .runstate import file_digest, fingerprint, glossary_digest, is_current, load_records, save_records
 from .storage import write_text_if_changed
@@ -46,6 +47,10 @@ class ArticleStatus:
     catalog: str  # relative to the project
     review: str  # the review page, relative to the project
     problem: str = ""  # e.g. a catalog that cannot be read: the row then counts nothing as done
+    # What readers get as of the last publish: "current", "outdated", "withdrawn" or "" (nothing
+    # live), and for the stale ones why: "outdated since 2026-03-09", "withdrawn (safety change: …)".
+    live: str = ""
+    live_note: str = ""
 
 
 @dataclass(frozen=True)
@@ -132,8 +137,29 @@ def review_article(config: Config, article: Article, locale: str, glossary: Glos
 def review_project(config: Config, articles: Sequence[Article],
                    glossary: Glossary | None = None) -> list[Review]:
     glossary = load_glossary(config) if glossary is None else glossary
-    return [review_article(config, article, locale, glossary)
+    states = published_states(config)
+    return [_with_live(review_article(config, article, locale, glossary), states)
             for article in articles for locale in config.target_locales]
+
+
+def published_states(config: Config) -> dict[str, dict[str, Snapshot]]:
+    """Each target locale's published state: what readers get since the last publish."""
+    return {locale: read_state(config, locale) for locale in config.target_locales}
+
+
+def live_row(row: ArticleStatus, states: dict[str, dict[str, Snapshot]]) -> ArticleStatus:
+    """`row` with what is live of its article in its locale (from the published state, which
+    the row's cache fingerprint does not cover: this is applied to cached rows too)."""
+    snapshot = states.get(row.locale, {}).get(row.slug)
+    if snapshot is None:
+        return replace(row, live="", live_note="")
+    if snapshot.stale is None:
+        return replace(row, live="current", live_note="")
+    return replace(row, live=snapshot.stale.state, live_note=snapshot.stale.describe())
+
+
+def _with_live(review: Review, states: dict[str, dict[str, Snapshot]]) -> Review:
+    return replace(review, status=live_row(review.status, states))
 
 
 def summarize(rows: Sequence[ArticleStatus]) -> list[LocaleSummary]:
@@ -162,17 +188,22 @@ def status_json(config: Config, rows: Sequence[ArticleStatus]) -> dict:
 def status_markdown(rows: Sequence[ArticleStatus]) -> str:
     """The status table as Markdown (the Prefect artifact)."""
     lines = ["# lingopress status", "",
-             "| article | locale | approved | fuzzy | untranslated | QA errors | QA warnings | publishable |",
-             "| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |"]
+             "| article | locale | approved | fuzzy | untranslated | QA errors | QA warnings | publishable | live |",
+             "| --- | --- | ---: | ---: | ---: | ---: | ---: | --- | --- |"]
     for row in rows:
         lines.append(f"| {row.slug} | {row.locale} | {row.approved}/{row.entries} | {row.fuzzy} | "
                      f"{row.untranslated} | {row.qa_errors} | {row.qa_warnings} | "
-                     f"{'yes' if row.publishable else 'no'} |")
+                     f"{'yes' if row.publishable else 'no'} | {live_text(row)} |")
     lines += ["", "| locale | approved | publishable articles |", "| --- | ---: | ---: |"]
     for summary in summarize(rows):
         lines.append(f"| {summary.locale} ({summary.language}) | {summary.approved}/{summary.entries} "
                      f"({summary.percent('approved')} %) | {summary.publishable}/{summary.articles} |")
     return "\n".join(lines) + "\n"
+
+
+def live_text(row: ArticleStatus) -> str:
+    """The live column: "current", "outdated since …", "withdrawn (…)", or "-" when nothing is live."""
+    return row.live_note or row.live or "-"
 
 
 def write_review_pages(config: Config, reviews: Sequence[Review]) -> list[str]:
@@ -215,15 +246,16 @@ def refresh_status(config: Config, articles: Sequence[Article]) -> tuple[list[Ar
     rows: list[ArticleStatus] = []
     reviews: list[Review] = []
     records = {locale: load_records(config, STATUS_STAGE, locale) for locale in config.target_locales}
+    states = published_states(config)
     updated: dict[str, dict[str, dict]] = {locale: {} for locale in config.target_locales}
     for article in articles:  # the order of review_project
         for locale in config.target_locales:
             if is_current(records[locale], article.slug, status_fingerprint(config, article, locale, glossary_hash)):
-                rows.append(ArticleStatus(**records[locale][article.slug]["row"]))
+                rows.append(live_row(ArticleStatus(**records[locale][article.slug]["row"]), states))
                 updated[locale][article.slug] = records[locale][article.slug]
                 continue
             glossary = load_glossary(config) if glossary is None else glossary
-            review = review_article(config, article, locale, glossary)
+            review = _with_live(review_article(config, article, locale, glossary), states)
             reviews.append(review)
             rows.append(review.status)
     written = _write_pages(config, rows, reviews)

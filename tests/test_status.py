@@ -182,7 +182,7 @@ def test_status_json_matches_the_fixture_project(fixture_project: Path):
              "fuzzy": counts[2], "untranslated": counts[3], "qa_errors": counts[4], "qa_warnings": counts[5],
              "qa_dismissed": counts[6], "publishable": counts[7],
              "catalog": f"translations/{locale}/{slug}.po", "review": f"outputs/review/{locale}/{slug}.html",
-             "problem": ""}
+             "problem": "", "live": "", "live_note": ""}
             for (slug, locale), counts in rows.items()],
         "locales": {
             "en": {"language": "English", "articles": 2, "publishable": 1, "entries": 9, "approved": 9,
@@ -265,8 +265,8 @@ def test_pipeline_run_publishes_the_status_table_as_a_prefect_artifact(fixture_p
     assert list(summary["en"]["publish"]["held_back"]) == ["suivi"]
     assert len(artifacts) == 1 and artifacts[0].type == "markdown"
     table = artifacts[0].data
-    assert "| essai | en | 5/5 | 0 | 0 | 0 | 0 | yes |" in table
-    assert "| suivi | en | 4/4 | 0 | 0 | 1 | 0 | no |" in table
+    assert "| essai | en | 5/5 | 0 | 0 | 0 | 0 | yes | current |" in table
+    assert "| suivi | en | 4/4 | 0 | 0 | 1 | 0 | no | - |" in table
     assert "| essai | de | 0/5 | 3 | 2 | 0 | 0 | no |" in table
     assert "| en (English) | 9/9 (100.0 %) | 1/2 |" in table
     # The reviewer's dismissal survived the run's merge of the catalogs.
