@@ -23,7 +23,7 @@ import pytest
 import lingopress.pull_dest
 
 from conftest import run_cli
-from lingopress.bundles import build_archive, build_bundles, bundles_dir, content_digest, encode_json
+from lingopress.bundles import build_bundles, content_digest, encode_json
 from lingopress.errors import PullError
 from lingopress.pull import MARKER_NAME, Limits, pull, swap_by_renames
 from test_bundles import T1, T2, publish, published_project, tree
