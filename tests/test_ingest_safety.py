@@ -20,7 +20,8 @@ from lingopress.ingest import Article, parse_article
 from lingopress.markup import normalize_inline, parser
 from lingopress.models import _check_metadata
 from lingopress.publish import _check_slug
-from lingopress.pull import _check_name, pull
+from lingopress.pull import pull
+from lingopress.pull_dest import check_name
 
 FRONT = '---\ntitle: "Titre"\nslug: essai\ndate: 2026-01-02\nsummary: "Résumé."\n---\n\n'
 SOURCE = Path("sources/essai.md")
@@ -122,7 +123,7 @@ def test_pull_refuses_a_locale_with_a_trailing_newline(tmp_path: Path):
 @pytest.mark.parametrize("name", ["en.html\n", "a\nb.html", "x\r.json", "ok\x7f"])
 def test_bundle_file_names_with_control_characters_are_refused(name: str):
     with pytest.raises(PullError, match="unsafe file name"):
-        _check_name(name, "manifest.json")
+        check_name(name, "manifest.json")
 
 
 @pytest.mark.parametrize("metadata", [
