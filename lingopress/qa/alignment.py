@@ -23,7 +23,7 @@ from collections import Counter
 from .base import Context, Inline
 from .lexicon import lexicon, normalize
 from .meaning import limit_cues, negation_counts
-from .numbers import time_units, word_numbers
+from .numbers import without_vague, word_numbers
 from .sentences import split
 
 # Characters of translation per character of French (measured on the project's reviewed
@@ -151,13 +151,15 @@ def _covered(suspect: str, neighbours: list[int], counterpart: list[int], wide_m
              wide_other: list[int], mine_texts: tuple[str, ...], other_texts: tuple[str, ...], scale: float,
              languages: tuple[str, str]) -> bool:
     def signals(text: str, language: str, generous: bool) -> Counter:
+        # (Time units are left out: « 30 minutes » may be "half an hour"; the time-units
+        # check compares them.)
         lex = lexicon(language)
+        text = without_vague(text, lex)[0]
         strong, weak = negation_counts(text, lex)
         numbers = len(re.findall(r"\d+(?:[.,]\d+)?", text)) + sum(
             1 for w in word_numbers(text, lex) if not w.soft)
         counts = Counter(negation=strong + (weak if generous else 0), numbers=numbers,
                          limits=len(limit_cues(text, lex)))
-        counts.update({f"time {unit}": n for unit, n in time_units(text, lex).items()})
         return +counts
 
     def joined(texts: tuple[str, ...], ids: list[int]) -> str:
@@ -174,15 +176,21 @@ def _covered(suspect: str, neighbours: list[int], counterpart: list[int], wide_m
     # Missing: the counterpart is much shorter than both together and fits the neighbour
     # alone better than both, and better than the suspect alone (then the alignment merely
     # paired the wrong neighbours).
-    missing = got < 0.8 * whole and abs(got - without) < min(abs(got - whole), abs(got - alone))
+    missing = got < _MERGED * whole and abs(got - without) < min(abs(got - whole), abs(got - alone))
     return not missing
 
 
 # --- enumerations ------------------------------------------------------------------------
 
 _NUMBER_WITH_COMMA = re.compile(r"\d+[,.]\d+")
-_CLAUSE = re.compile(r"[;:()\[\]«»\"“”!?؟.]|\s[–—-]\s")
+_AFTER_COLON = re.compile(r":\s*([^.!?؟:]+)")
+_ASIDE = re.compile(r"\([^()]*\)")  # "(fontanelle)": an aside, not a member
+_CLAUSE = re.compile(r"[;:\[\]«»\"“”!?؟.]|\s[–—-]\s")
 _MAX_ITEM_WORDS = 6
+_SHORT_ITEM_WORDS = 4  # list members are short noun phrases; longer ones must look alike
+# A merged pair whose counterpart is under this share of both together has lost one (the
+# spread of lengths between faithful translations is about ±20 %).
+_MERGED = 0.75
 
 
 def enumerations(text: str, language: str, smallest: int = 3, *, generous: bool = False) -> list[int]:
@@ -190,7 +198,14 @@ def enumerations(text: str, language: str, smallest: int = 3, *, generous: bool 
     `generous` (for translations) also counts members joined again after the conjunction."""
     conjunction = lexicon(language).conjunctions
     found = []
-    for clause in _CLAUSE.split(_NUMBER_WITH_COMMA.sub("0", normalize(text))):
+    text = _ASIDE.sub("", _NUMBER_WITH_COMMA.sub("0", normalize(text)))
+    for listed in _AFTER_COLON.findall(text):
+        # « Signes d'alerte : fièvre, peau sèche, confusion » — a list needs no conjunction
+        # after a colon when every part is short.
+        parts = [part.strip() for part in re.split(r"[,،;]", listed) if part.strip()]
+        if len(parts) >= 3 and all(len(part.split()) <= _MAX_ITEM_WORDS for part in parts):
+            found.append(len(parts) + len(conjunction.findall(parts[-1])))
+    for clause in _CLAUSE.split(text):
         segments = [s.strip() for s in re.split(r"[,،]", clause)]
         middle: list[str] = []  # the members between the first comma and the conjunction
         just_closed = False
@@ -205,7 +220,7 @@ def enumerations(text: str, language: str, smallest: int = 3, *, generous: bool 
                 # "A, B, et C" (a comma before the conjunction) has no member before it.
                 rest = segment[joined.end():].strip()
                 members = [*middle, *([before] if before else []), *(_conjoined(rest, conjunction) if generous else [rest])]
-                if middle or _parallel(members):
+                if (middle and all(len(m.split()) <= _SHORT_ITEM_WORDS for m in members[:-1])) or _parallel(members):
                     found.append(len(members) + _first_is_member(segments[0], members))
                     just_closed = True
                 middle = []
@@ -257,7 +272,7 @@ def _members_in_translation(text: str, language: str) -> int:
     generously only ever spares a translation, never accuses one."""
     conjunction = lexicon(language).conjunctions
     best = 0
-    for clause in _CLAUSE.split(_NUMBER_WITH_COMMA.sub("0", normalize(text))):
+    for clause in _CLAUSE.split(_ASIDE.sub("", _NUMBER_WITH_COMMA.sub("0", normalize(text)))):
         separators = len(re.findall(r"[,،]", clause)) + len(conjunction.findall(clause))
         if language == "ar":  # و is written joined to the next word: والأطفال
             separators += len(re.findall(r"(?<!\w)و(?=ال|\w{3,})", clause))

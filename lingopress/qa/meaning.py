@@ -34,29 +34,35 @@ _NEAR = 28  # characters between a qualifier and its number ("moins de 12", "au 
 
 def negation_counts(text: str, lex: Lexicon) -> tuple[int, int]:
     """(strong, weak) negation cues in `text`."""
-    return _negation_counts(text, lex.language)
+    return _negation_counts(text, lex.language)[:2]
 
 
 @lru_cache(maxsize=8192)
-def _negation_counts(text: str, language: str) -> tuple[int, int]:
+def _negation_counts(text: str, language: str) -> tuple[int, int, int]:
     # Several checks ask about the same sentence: each text is read once.
     lex = lexicon(language)
     text = lex.not_negation.sub(" ", normalize(text))
     double = len(lex.negation_double.findall(text))
     text = lex.negation_double.sub(" ", text)
     strong = len(lex.negation_strong.findall(text))
+    # Weak cues inside a strong one count too: in « n'arrêtez pas », "arrêtez" must not let
+    # a translation's "stop" stand in for the negation it lost.
+    inside = sum(1 for match in lex.negation_strong.finditer(text)
+                 for weak in lex.negation_weak.finditer(match.group(0))
+                 if weak.end() - weak.start() < match.end() - match.start() - 2)
     text = lex.negation_strong.sub(" ", text)
-    return strong, len(lex.negation_weak.findall(text)) + 2 * double
+    weak = len(lex.negation_weak.findall(text))
+    return strong, weak + 2 * double, weak + inside + 2 * double
 
 
 def negation_messages(source: str, target: str, ctx: Context) -> tuple[list[str], list[str]]:
     """(errors, warnings) for one aligned pair of source and target text."""
-    src_strong, src_weak = negation_counts(source, lexicon(ctx.source_language))
+    src_strong, src_weak, src_weak_all = _negation_counts(source, ctx.source_language)
     tgt_strong, tgt_weak = negation_counts(target, lexicon(ctx.language))
     # A weak cue of the translation answers the source's own weak cues first (« sauf avis
     # contraire » is "unless your doctor says otherwise"); only what is left may stand in
     # for a negation.
-    tgt_weak = max(0, tgt_weak - src_weak)
+    tgt_weak = max(0, tgt_weak - src_weak_all)
     # « Ne pas dépasser 4 g » may become "at most 4 g": a limit stands in for a negation
     # (whether it points the right way is the limits check's business).
     if src_strong > tgt_strong + tgt_weak:
@@ -107,8 +113,9 @@ def _limit_cues(text: str, language: str) -> tuple[LimitCue, ...]:
             start, end = match.start(), match.end()
             if placement == "before" and not _within(starts, end, end + _NEAR):
                 continue
-            if placement == "before" and _within(ends, start - 3, start) and _within(starts, end, end + 3):
-                continue  # "2 to 3 days", „zwei bis drei Tage“: a range, not a bound
+            if (placement == "before" and end - start <= 7 and _within(ends, start - 3, start)
+                    and _within(starts, end, end + 3)):
+                continue  # "2 to 3 days", „zwei bis drei Tage“: a range word, not a bound
             if placement == "after" and not _within(ends, start - _NEAR, start):
                 continue
             candidates.append(LimitCue(direction, placement, match.group(0), start, end))

@@ -204,7 +204,7 @@ def _ascii(digits: str) -> str:
 
 def check_numbers(source: Inline, target: Inline, ctx: Context) -> list[str]:
     src_text, tgt_text = _without_identifiers(source.text), _without_identifiers(target.text)
-    src_text, vague = _without_vague(src_text, lexicon(ctx.source_language))
+    src_text, vague = without_vague(src_text, lexicon(ctx.source_language))
     src = extract_numbers(src_text, ctx.source_format, lenient=True)
     romans = {t.text.rstrip("eèmrᵉ"): t.value for t in src if _ROMAN_ORDINAL.fullmatch(t.text)}
     tgt = extract_numbers(tgt_text, ctx.target_format, fallback=ctx.source_format, romans=romans)
@@ -223,6 +223,12 @@ def check_numbers(source: Inline, target: Inline, ctx: Context) -> list[str]:
     # soft word stands in for a missing 1 and a lone missing 1 is not an error.
     _absorb(missing, Counter(t.value for t in tgt if t.soft))
     _absorb(extra, Counter(t.value for t in src if t.soft) + vague)
+    for src_token, tgt_token in _converted(src_text, src, tgt_text, tgt, ctx):
+        # "every week" for « tous les 7 jours »: the same duration in other units.
+        for unmatched_keys, token in ((missing, src_token), (extra, tgt_token)):
+            if token is not None and not token.soft and unmatched_keys[token.key] > 0:
+                unmatched_keys[token.key] -= 1
+    missing, extra = +missing, +extra
     if not extra and set(missing) <= {(Decimal(1), None)}:
         missing = Counter()
     unmatched = list(dict.fromkeys(t.label for t in tgt if t.key in extra and not t.soft))
@@ -242,7 +248,58 @@ def check_numbers(source: Inline, target: Inline, ctx: Context) -> list[str]:
     return messages
 
 
-def _without_vague(text: str, lex: Lexicon) -> tuple[str, Counter]:
+# Minutes in each time unit, so that durations written in other units compare: « 7 jours »
+# is "a week", « 30 minutes » "half an hour", « 12 mois » "a year". A month is a twelfth of
+# a year: four weeks are not a month.
+_MINUTES = {"minute": Decimal(1), "hour": Decimal(60), "day": Decimal(1440), "week": Decimal(10080),
+            "month": Decimal(43800), "year": Decimal(525600)}
+
+
+@dataclass(frozen=True)
+class Duration:
+    minutes: Decimal
+    unit: str
+    number: NumberToken | None  # None: a unit named alone ("a week", « par jour »)
+
+
+def durations(text: str, numbers: list[NumberToken], lex: Lexicon) -> list[Duration]:
+    """Each time unit of `text` with the number just before it ("two weeks", « 7 jours »)."""
+    normalized = normalize(text)
+    found = []
+    for unit, pattern in lex.time_units:
+        for match in pattern.finditer(normalized):
+            # up to 4 characters between: "half an hour", « 7 jours », "3-day"
+            # (the Arabic dual is one word for both: أسبوعين is two weeks)
+            before = [t for t in numbers if t.value is not None and t.start <= match.start()
+                      and match.start() - 4 <= t.end <= match.end()]
+            number = max(before, key=lambda t: t.end, default=None)
+            value = number.value if number is not None else Decimal(1)
+            found.append(Duration(value * _MINUTES[unit], unit, number))
+    return found
+
+
+def _durations_of(text: str, fmt: NumberFormat, lex: Lexicon, **reading) -> list[Duration]:
+    # Units are matched on normalized text (Arabic marks removed), so numbers are read there too.
+    text = normalize(text)
+    return durations(text, extract_numbers(text, fmt, **reading) + word_numbers(text, lex), lex)
+
+
+def _converted(src_text: str, src: list[NumberToken], tgt_text: str, tgt: list[NumberToken],
+               ctx: Context) -> list[tuple[NumberToken | None, NumberToken | None]]:
+    """Pairs of number tokens that say the same duration in different units."""
+    source = _durations_of(src_text, ctx.source_format, lexicon(ctx.source_language), lenient=True)
+    target = _durations_of(tgt_text, ctx.target_format, lexicon(ctx.language), fallback=ctx.source_format)
+    pairs, used = [], set()
+    for one in source:
+        other = next((i for i, d in enumerate(target) if i not in used and d.unit != one.unit
+                      and d.minutes == one.minutes), None)
+        if other is not None:
+            used.add(other)
+            pairs.append((one.number, target[other].number))
+    return pairs
+
+
+def without_vague(text: str, lex: Lexicon) -> tuple[str, Counter]:
     """The text with « quinze jours »-like phrases blanked, and the values they may stand for."""
     values: Counter = Counter()
     normalized = normalize(text)
@@ -288,11 +345,25 @@ def _time_units(text: str, language: str) -> tuple[tuple[str, int], ...]:
 
 
 def check_time_units(source: Inline, target: Inline, ctx: Context) -> list[str]:
-    src = time_units(_without_vague(source.text, lexicon(ctx.source_language))[0], lexicon(ctx.source_language))
+    src = time_units(without_vague(source.text, lexicon(ctx.source_language))[0], lexicon(ctx.source_language))
     if not src:
         return []  # a unit only added is not reported (see below)
     tgt = time_units(target.text, lexicon(ctx.language))
     lost, gained = src - tgt, tgt - src
+    if lost and gained:
+        src_text = without_vague(source.text, lexicon(ctx.source_language))[0]
+        source_durations = _durations_of(src_text, ctx.source_format, lexicon(ctx.source_language), lenient=True)
+        target_durations = _durations_of(target.text, ctx.target_format, lexicon(ctx.language),
+                                         fallback=ctx.source_format)
+        for one in source_durations:
+            if lost[one.unit] <= 0:
+                continue
+            same = next((d for d in target_durations if d.unit != one.unit and gained[d.unit] > 0
+                         and d.minutes == one.minutes), None)
+            if same is not None:
+                lost[one.unit] -= 1
+                gained[same.unit] -= 1
+        lost, gained = +lost, +gained
     messages = []
     for unit in (u for u in TIME_UNITS if u in lost):
         # A unit that is only dropped is usually implied ("children under 12" for « moins de
