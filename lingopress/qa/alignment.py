@@ -20,7 +20,7 @@ import math
 import re
 from collections import Counter
 
-from .base import Context, Inline
+from .base import Context, Inline, contains_source
 from .lexicon import lexicon, normalize
 from .meaning import limit_cues, negation_counts
 from .numbers import without_vague, word_numbers
@@ -89,6 +89,8 @@ def _beads(source: str, target: str, ctx: Context):
 
 
 def check_omission(source: Inline, target: Inline, ctx: Context) -> list[str]:
+    if contains_source(source, target):
+        return []
     src, tgt, ratio, beads = _beads(source.text, target.text, ctx)
     messages = []
     if len(src) > len(tgt):

@@ -24,7 +24,7 @@ from bisect import bisect_left
 from collections import Counter
 from functools import lru_cache
 
-from .base import Context, Inline
+from .base import Context, Inline, contains_source
 from .lexicon import MAX, MIN, LimitCue, Lexicon, lexicon, normalize
 from .sentences import aligned_pairs
 
@@ -81,6 +81,8 @@ def negation_messages(source: str, target: str, ctx: Context) -> tuple[list[str]
 
 
 def check_negation(source: Inline, target: Inline, ctx: Context) -> list[str]:
+    if contains_source(source, target):
+        return []
     messages = []
     for src, tgt in aligned_pairs(source.text, target.text, ctx):
         messages += negation_messages(src, tgt, ctx)[0]
@@ -133,6 +135,8 @@ def _within(sorted_positions: list[int], low: int, high: int) -> bool:
 
 
 def check_limits(source: Inline, target: Inline, ctx: Context) -> list[str]:
+    if contains_source(source, target):
+        return []
     src = limit_cues(source.text, lexicon(ctx.source_language))
     if not src:
         return []  # a flip needs a qualifier in the source

@@ -13,7 +13,7 @@ from functools import lru_cache
 import phonenumbers
 from translate.filters import decoration
 
-from .base import _SPACES, Context, Inline, NumberFormat
+from .base import _SPACES, Context, Inline, NumberFormat, contains_source
 from .lexicon import TIME_UNITS, Lexicon, lexicon, normalize
 
 _NUMBER = re.compile(rf"\d+(?:[.,'’٫٬{_SPACES}]\d+)*")
@@ -215,8 +215,9 @@ def check_numbers(source: Inline, target: Inline, ctx: Context) -> list[str]:
             messages.append(f"number {token.text} is not written the {fmt.locale} way "
                             f"(decimal separator {_symbols(fmt.decimals)}, digit groups "
                             f"{_symbols(fmt.groups - set(_SPACES))} or a space, e.g. {fmt.example})")
-    src += word_numbers(src_text, lexicon(ctx.source_language))
-    tgt += word_numbers(tgt_text, lexicon(ctx.language))
+    if not contains_source(source, target):  # a copied source keeps its number words
+        src += word_numbers(src_text, lexicon(ctx.source_language))
+        tgt += word_numbers(tgt_text, lexicon(ctx.language))
     missing = Counter(t.key for t in src if not t.soft) - Counter(t.key for t in tgt if not t.soft)
     extra = Counter(t.key for t in tgt if not t.soft) - Counter(t.key for t in src if not t.soft)
     # « un comprimé » / "a tablet" / "قرص": a count of one is often not written at all, so a
@@ -345,6 +346,8 @@ def _time_units(text: str, language: str) -> tuple[tuple[str, int], ...]:
 
 
 def check_time_units(source: Inline, target: Inline, ctx: Context) -> list[str]:
+    if contains_source(source, target):
+        return []
     src = time_units(without_vague(source.text, lexicon(ctx.source_language))[0], lexicon(ctx.source_language))
     if not src:
         return []  # a unit only added is not reported (see below)
