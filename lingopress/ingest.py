@@ -195,7 +195,10 @@ def _parse_front_matter(path: Path, token: Token) -> tuple[dict, dict[str, int]]
         meta = yaml.load(token.content, Loader=_YAML_LOADER)
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
-        line = offset + mark.line if mark is not None else 1
+        # libyaml marks an unclosed '[' at the end of the stream, i.e. on the closing '---':
+        # name the YAML's last line instead, where the fix goes.
+        last = offset + max(token.content.count("\n") - 1, 0)
+        line = min(offset + mark.line, last) if mark is not None else 1
         problem = getattr(err, "problem", None) or str(err).splitlines()[0]
         raise SourceError(f"invalid YAML front matter: {problem}", path=path, line=line,
                           hint="quote values that contain ':' or start with a quote") from err
