@@ -148,4 +148,4 @@ def contains_source(source: Inline, target: Inline) -> bool:
     each language with its own lexicon, have nothing to compare. (`unchanged` and `length`
     still report such a translation.)"""
     src = " ".join(source.text.split())
-    return len(src) >= 3 and src in " ".join(target.text.split())
+    return bool(src) and re.search(rf"(?<!\w){re.escape(src)}(?!\w)", " ".join(target.text.split())) is not None
