@@ -17,7 +17,7 @@ from markupsafe import Markup
 
 from .config import Config
 from .markup import parser
-from .status import ArticleStatus, LocaleSummary, Review, review_path, status_page_path
+from .status_model import ArticleStatus, LocaleSummary, Review, review_path, status_page_path
 
 
 @lru_cache(maxsize=1)
