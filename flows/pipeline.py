@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from dataclasses import asdict
+from dataclasses import replace
 
 from prefect import allow_failure, flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
@@ -27,12 +27,15 @@ from flows.logs import TracebackOnlyForBugs
 from lingopress.bundles import build_bundles
 from lingopress.changes import changes_markdown
 from lingopress.config import Config, load_config
-from lingopress.draft import DraftPlan, draft_record, engine_for, plan_drafts, save_draft_records, update_catalog
+from lingopress.draft import CatalogReport, DraftPlan, draft_record, engine_for, plan_drafts, save_draft_records, update_catalog
 from lingopress.errors import ConfigError, LingopressError, is_transient
 from lingopress.ingest import Article, load_articles, write_templates
-from lingopress.publish import render_outputs, update_published
+from lingopress.bundles import BundleResult
+from lingopress.publish import PublishReport, render_outputs, update_published
 from lingopress.status import refresh_status, status_markdown
+from lingopress.status_model import ArticleStatus
 from lingopress.storage import exclusive_run
+from lingopress.summary import LocaleRun, RunSummary
 
 STATUS_ARTIFACT_KEY = "lingopress-status"
 CHANGES_ARTIFACT_KEY = "lingopress-changes"
@@ -100,7 +103,8 @@ def plan_task(config: Config, locale: str, articles: list[Article]) -> DraftPlan
 @task(name="draft", task_run_name="draft-{locale}-{slug}", cache_policy=NO_CACHE,
       retries=NETWORK_RETRIES, retry_delay_seconds=NETWORK_BACKOFF_S, retry_condition_fn=_retry_transient)
 def draft_task(config: Config, locale: str, article: Article, plan: DraftPlan, slug: str,
-               mt_slots: int = DEFAULT_MT_SLOTS) -> dict | State:
+               mt_slots: int = DEFAULT_MT_SLOTS) -> tuple[CatalogReport, dict] | State:
+    """The catalog's report and its run record (saved by the flow once every unit is done)."""
     try:
         # The MT-heavy part holds one of a few slots per process, so however many workers
         # the task runner has, at most mt_slots CTranslate2 batches are in memory at once.
@@ -114,11 +118,11 @@ def draft_task(config: Config, locale: str, article: Article, plan: DraftPlan, s
         "%s/%s: %d entries; %d from memory (exact), %d suggested by memory (fuzzy), %d machine drafts "
         "(fuzzy); %s", locale, slug, report.entries, report.memory_exact, report.memory_close,
         report.drafted, "catalog updated" if report.written else "catalog unchanged")
-    return {**asdict(report), "record": draft_record(config, plan, article, report)}
+    return report, draft_record(config, plan, article, report)
 
 
 @task(name="publish", task_run_name="publish-{locale}", cache_policy=NO_CACHE)
-def publish_task(config: Config, locale: str, articles: list[Article]) -> dict | State:
+def publish_task(config: Config, locale: str, articles: list[Article]) -> PublishReport | State:
     try:
         report = update_published(config, locale, articles)
     except LingopressError as err:
@@ -127,7 +131,7 @@ def publish_task(config: Config, locale: str, articles: list[Article]) -> dict |
     for slug, why in report.held_back.items():
         logger.info("%s/%s not published: %s", locale, slug, why)
     logger.info("%s: %d articles published", locale, len(report.published))
-    return asdict(report)
+    return report
 
 
 @task(name="render", cache_policy=NO_CACHE)
@@ -139,14 +143,14 @@ def render_task(config: Config) -> list[str]:
 
 
 @task(name="bundle", cache_policy=NO_CACHE)
-def bundle_task(config: Config) -> dict:
+def bundle_task(config: Config) -> dict[str, BundleResult]:
     results = build_bundles(config)
     for result in results.values():
         get_run_logger().info("%s: bundle version %d%s", result.locale, result.version,
                               " (new)" if result.created else " (unchanged)")
-    return {locale: asdict(result) for locale, result in results.items()}
+    return results
 @task(name="status", cache_policy=NO_CACHE)
-def status_task(config: Config, articles: list[Article]) -> list[dict]:
+def status_task(config: Config, articles: list[Article]) -> list[ArticleStatus]:
     """Refresh outputs/status.html and the review pages; publish the table as an artifact."""
     rows, written = refresh_status(config, articles)
     create_markdown_artifact(markdown=status_markdown(rows), key=STATUS_ARTIFACT_KEY,
@@ -154,7 +158,7 @@ def status_task(config: Config, articles: list[Article]) -> list[dict]:
                                          "QA errors, publishable")
     get_run_logger().info("status: %d of %d article/locale pairs publishable; %d review pages written",
                           sum(row.publishable for row in rows), len(rows), len(written))
-    return [asdict(row) for row in rows]
+    return rows
 
 
 def task_runner(name: str = "threads", *, dask_address: str | None = None, workers: int | None = None):
@@ -183,24 +187,24 @@ def env_task_runner():
 @flow(name="lingopress-pipeline", task_runner=env_task_runner())
 def pipeline(project_dir: str = ".", locales: list[str] | None = None, engine: str | None = None,
              draft: bool = True, publish: bool = True, lock_timeout_s: float | None = None,
-             mt_slots: int = DEFAULT_MT_SLOTS) -> dict | State:
+             mt_slots: int = DEFAULT_MT_SLOTS) -> RunSummary | State:
     """Ingest sources, update and draft every (article, locale), publish what translators approved."""
     config = load_config(project_dir, locales=locales, engine=engine, lock_timeout_s=lock_timeout_s)
     return _run(config, draft=draft, publish=publish, mt_slots=mt_slots)
 
 
-def _run(config: Config, *, draft: bool, publish: bool, mt_slots: int = DEFAULT_MT_SLOTS) -> dict | State:
+def _run(config: Config, *, draft: bool, publish: bool, mt_slots: int = DEFAULT_MT_SLOTS) -> RunSummary | State:
     with exclusive_run(config.project_dir, config.lock_timeout_s,
                        config.translations_dir, config.outputs_dir):
         return _stages(config, draft=draft, publish=publish, mt_slots=mt_slots)
 
 
-def _stages(config: Config, *, draft: bool, publish: bool, mt_slots: int = DEFAULT_MT_SLOTS) -> dict | State:
+def _stages(config: Config, *, draft: bool, publish: bool, mt_slots: int = DEFAULT_MT_SLOTS) -> RunSummary | State:
     articles = ingest_task(config, write=draft)
     by_slug = {article.slug: article for article in articles}
     # Publishing includes the source locale: the French original is published too.
     locales = ((config.source_locale,) if publish else ()) + config.target_locales
-    summary: dict[str, dict] = {locale: {"draft": [], "skipped": [], "publish": None} for locale in locales}
+    runs = {locale: LocaleRun(locale) for locale in locales}
     drafts: dict[str, list[PrefectFuture]] = {locale: [] for locale in locales}
     plans: dict[str, PrefectFuture] = {}
     failures = []
@@ -212,7 +216,7 @@ def _stages(config: Config, *, draft: bool, publish: bool, mt_slots: int = DEFAU
                 failures.append(future.state.message or f"plan {locale} failed")
                 continue
             plan = future.result()
-            summary[locale]["skipped"] = list(plan.unchanged)
+            runs[locale] = replace(runs[locale], skipped=tuple(plan.unchanged))
             # Only the units whose inputs changed become tasks: a no-change re-run is cheap.
             drafts[locale] = [draft_task.submit(config, locale, by_slug[slug], future, slug=slug, mt_slots=mt_slots)
                               for slug in plan.stale]
@@ -223,14 +227,16 @@ def _stages(config: Config, *, draft: bool, publish: bool, mt_slots: int = DEFAU
                      for locale in locales}
     for locale in locales:
         updated: dict[str, dict] = {}
+        reports: list[CatalogReport] = []
         for future in drafts[locale]:
             future.wait()
             if future.state.is_completed():
-                report = future.result()
-                updated[report["slug"]] = report.pop("record")
-                summary[locale]["draft"].append(report)
+                report, record = future.result()
+                updated[report.slug] = record
+                reports.append(report)
             else:
                 failures.append(future.state.message or f"draft {locale} failed")
+        runs[locale] = replace(runs[locale], drafts=tuple(reports))
         if locale in plans:
             # A failed unit keeps no record: it is tried again next run.
             save_draft_records(config, locale, articles, updated)
@@ -238,27 +244,27 @@ def _stages(config: Config, *, draft: bool, publish: bool, mt_slots: int = DEFAU
             future = publishes[locale]
             future.wait()
             if future.state.is_completed():
-                summary[locale]["publish"] = future.result()
+                runs[locale] = replace(runs[locale], publish=future.result())
             else:
                 failures.append(future.state.message or f"publish {locale} failed")
     if publish:
         # Also after a failed unit: its published state, and so its pages, stay as they were.
         render_task(config)
         for locale, result in bundle_task(config).items():
-            summary.setdefault(locale, {"draft": [], "skipped": [], "publish": None})["bundle"] = result
+            runs[locale] = replace(runs.get(locale, LocaleRun(locale)), bundle=result)
+    summary = RunSummary(runs, tuple(failures))
     rows = status_task(config, articles)
-    create_markdown_artifact(markdown=changes_markdown(summary, rows, failures), key=CHANGES_ARTIFACT_KEY,
+    create_markdown_artifact(markdown=changes_markdown(summary, rows), key=CHANGES_ARTIFACT_KEY,
                              description="What this run changed per locale: catalogs updated or skipped, "
                                          "drafts, approved entries, articles published, bundles")
     if failures:
-        return Failed(message=f"{len(failures)} work unit(s) failed: " + "; ".join(failures),
-                      data={"summary": summary, "failures": failures})
-    return {"summary": summary, "failures": []}
+        return Failed(message=f"{len(failures)} work unit(s) failed: " + "; ".join(failures), data=summary)
+    return summary
 
 
 @flow(name="lingopress-draft")
 def draft_flow(project_dir: str = ".", locales: list[str] | None = None, engine: str | None = None,
-               lock_timeout_s: float | None = None) -> dict | State:
+               lock_timeout_s: float | None = None) -> RunSummary | State:
     """Ingest and draft only (no publishing)."""
     config = load_config(project_dir, locales=locales, engine=engine, lock_timeout_s=lock_timeout_s)
     return _run(config, draft=True, publish=False)
@@ -266,7 +272,7 @@ def draft_flow(project_dir: str = ".", locales: list[str] | None = None, engine:
 
 @flow(name="lingopress-publish")
 def publish_flow(project_dir: str = ".", locales: list[str] | None = None,
-                 lock_timeout_s: float | None = None) -> dict | State:
+                 lock_timeout_s: float | None = None) -> RunSummary | State:
     """Publish approved articles without touching catalogs."""
     config = load_config(project_dir, locales=locales, engine="none", lock_timeout_s=lock_timeout_s)
     return _run(config, draft=False, publish=True)

@@ -324,13 +324,6 @@ def is_approved(entry: polib.POEntry) -> bool:
     return bool(entry.msgstr.strip())
 
 
-def add_note(entry: polib.POEntry, note: str) -> None:
-    """Record provenance in the entry's extracted comments, replacing an older note of its kind."""
-    prefix = note.split(":", 1)[0] + ":"
-    lines = [line for line in entry.comment.splitlines() if not line.startswith(prefix)]
-    entry.comment = "\n".join(lines + [note])
-
-
 def set_provenance(entry: polib.POEntry, note: str) -> None:
     """Say where the msgstr came from, dropping what an earlier msgstr's origin said."""
     lines = [line for line in entry.comment.splitlines() if not line.startswith(PROVENANCE_PREFIXES)]

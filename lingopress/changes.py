@@ -2,37 +2,36 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
+
+from .status_model import ArticleStatus
+from .summary import RunSummary, bundle_text
 
 
-def change_counts(summary: Mapping[str, dict], status_rows: Sequence[Mapping] = ()) -> dict[str, dict]:
-    """locale → counts of what the run did; `summary` is the pipeline's per-locale summary."""
+def change_counts(summary: RunSummary, status_rows: Sequence[ArticleStatus] = ()) -> dict[str, dict]:
+    """locale → counts of what the run did."""
     approved: dict[str, int] = {}
     for row in status_rows:
-        approved[row["locale"]] = approved.get(row["locale"], 0) + int(row["approved"])
+        approved[row.locale] = approved.get(row.locale, 0) + row.approved
     counts = {}
-    for locale, stages in summary.items():
-        drafts = stages.get("draft") or []
-        publish = stages.get("publish") or {}
-        bundle = stages.get("bundle") or {}
+    for locale, run in summary.locales.items():
         counts[locale] = {
-            "units_updated": sum(1 for unit in drafts if unit["written"]),
-            "units_unchanged": sum(1 for unit in drafts if not unit["written"]),
-            "units_skipped": len(stages.get("skipped") or ()),
-            "entries_drafted": sum(unit["drafted"] for unit in drafts),
-            "entries_from_memory": sum(unit["memory_exact"] + unit["memory_close"] for unit in drafts),
+            "units_updated": run.catalogs_written,
+            "units_unchanged": len(run.drafts) - run.catalogs_written,
+            "units_skipped": len(run.skipped),
+            "entries_drafted": run.machine_drafts,
+            "entries_from_memory": run.memory_exact + run.memory_close,
             "entries_approved": approved.get(locale),
-            "articles_published": len(publish.get("published", ())),
-            "articles_held_back": len(publish.get("held_back", {})),
-            "bundle": (f"v{bundle['version']} ({'new' if bundle['created'] else 'unchanged'})"
-                       if bundle else None),
+            "articles_published": len(run.published),
+            "articles_held_back": len(run.held_back),
+            "bundle": bundle_text(run.bundle),
         }
     return counts
 
 
-def changes_markdown(summary: Mapping[str, dict], status_rows: Sequence[Mapping] = (),
-                     failures: Sequence[str] = ()) -> str:
+def changes_markdown(summary: RunSummary, status_rows: Sequence[ArticleStatus] = ()) -> str:
     """The table published as the `lingopress-changes` Prefect artifact."""
+    failures = summary.failures
     counts = change_counts(summary, status_rows)
     lines = ["# lingopress run: what changed", "",
              "| locale | catalogs updated | merged, unchanged | skipped (same inputs) | machine drafts | "

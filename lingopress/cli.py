@@ -7,7 +7,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 from rich.table import Table
@@ -15,6 +15,9 @@ from rich.table import Table
 from .config import Config, load_config
 from .errors import LingopressError, disk_error
 from .terminal import error_line, say, stdout, text, visible
+
+if TYPE_CHECKING:
+    from .summary import RunSummary
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
                   help="Translate French Markdown articles through reviewed gettext catalogs.")
@@ -73,7 +76,7 @@ def _prepare_prefect() -> None:
 
 
 def _run_flow(which: str, config: Config, *, check_engines: bool, engine: str | None = None,
-              runner: str = "threads", dask_address: str | None = None) -> dict:
+              runner: str = "threads", dask_address: str | None = None) -> RunSummary:
     from .draft import check_engine
     from .glossary import load_glossary
     from .ingest import load_articles
@@ -112,35 +115,24 @@ def _run_flow(which: str, config: Config, *, check_engines: bool, engine: str | 
     return result
 
 
-def _print_summary(result: dict) -> None:
-    table = Table(title="lingopress")
-    for column in ("locale", "catalogs", "memory", "machine drafts", "published", "held back", "bundle"):
-        table.add_column(column)
-    for locale, stages in result["summary"].items():
-        drafts = stages.get("draft") or []
-        skipped = len(stages.get("skipped") or ())
-        publish = stages.get("publish") or {}
-        table.add_row(*map(text, (
-            locale,
-            f"{sum(d['written'] for d in drafts)}/{len(drafts) + skipped} updated"
-            + (f" ({skipped} unchanged, skipped)" if skipped else "") if drafts or skipped else "-",
-            f"{sum(d['memory_exact'] for d in drafts)} exact, {sum(d['memory_close'] for d in drafts)} close"
-            if drafts else "-",
-            str(sum(d["drafted"] for d in drafts)) if drafts else "-",
-            ", ".join(publish.get("published", [])) or "-",
-            "\n".join(f"{slug}: {why}" for slug, why in publish.get("held_back", {}).items()) or "-",
-            _bundle_cell(stages.get("bundle")))))
-    stdout.print(table)
-    if result["failures"]:
-        for failure in result["failures"]:
+def _print_summary(result: RunSummary) -> None:
+    from .summary import TABLE_COLUMNS, TABLE_MIN_WIDTH, plain_lines, table_cells
+
+    if stdout.is_terminal and stdout.width >= TABLE_MIN_WIDTH:
+        table = Table(title="lingopress")
+        for column in TABLE_COLUMNS:
+            table.add_column(column)
+        for run in result.locales.values():
+            table.add_row(*map(text, table_cells(run)))
+        stdout.print(table)
+    else:
+        # A log or a narrow terminal: a table's cells would wrap over several lines each.
+        for line in plain_lines(result, stdout.width):
+            say(line)
+    if result.failures:
+        for failure in result.failures:
             error_line(failure)
         raise typer.Exit(RUN_FAILED)
-
-
-def _bundle_cell(bundle: dict | None) -> str:
-    if not bundle:
-        return "-"
-    return f"v{bundle['version']} ({'new' if bundle['created'] else 'unchanged'})"
 
 
 @app.command()

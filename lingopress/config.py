@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
@@ -230,10 +230,6 @@ def load_config(project_dir: Path | str = ".", *, locales: list[str] | None = No
         apertium=ApertiumSettings(data_dir=(project / apertium_dir) if apertium_dir else None),
         locale_engines=tuple(sorted(locale_engines.items())),
     )
-
-
-def with_locales(config: Config, locales: list[str]) -> Config:
-    return replace(config, target_locales=tuple(locales))
 
 
 def _check_locale(code: str, path: Path | None, line: int | None, *, origin: str | None = None) -> str:

@@ -191,14 +191,6 @@ def require_route(settings: ArgosSettings, source: str, target: str) -> tuple[In
     return route
 
 
-def require_model(settings: ArgosSettings, source: str, target: str) -> InstalledModel:
-    """The direct package for a pair (no pivot), fetched from the index when allowed."""
-    route = require_route(settings, source, target)
-    if len(route) != 1:
-        raise missing_model_error(settings, source, target, "only a pivot route is installed")
-    return route[0]
-
-
 def validate_archive(archive: Path, limits: ArchiveLimits = DEFAULT_LIMITS) -> ArchiveInfo:
     """Check that an archive is an Argos package that can be extracted safely.
 

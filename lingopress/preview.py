@@ -1,48 +1,27 @@
 """Review pages: source and translation side by side, entry by entry, with QA inline.
 
 Reviewers read the article in context before approving. Inline Markdown is rendered
-the way publishing renders it (markdown-it, raw HTML off), so a translation holding
-`<script>` shows as text, and the templates autoescape everything else.
+the way publishing renders it (render.render_inline), and the templates autoescape
+everything else.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from functools import lru_cache
 
 from babel import Locale
-from jinja2 import Environment, PackageLoader, select_autoescape
-from markupsafe import Markup
 
 from .config import Config
-from .markup import parser
-from .status import ArticleStatus, LocaleSummary, Review, review_path, status_page_path
-
-
-@lru_cache(maxsize=1)
-def _environment() -> Environment:
-    env = Environment(loader=PackageLoader("lingopress", "templates"),
-                      autoescape=select_autoescape(["html", "html.j2"]), keep_trailing_newline=True)
-    env.filters["inline"] = render_inline
-    return env
-
-
-@lru_cache(maxsize=1)
-def _markdown():
-    return parser()
-
-
-def render_inline(text: str) -> Markup:
-    """Inline Markdown to HTML; markdown-it escapes text and drops unsafe link targets."""
-    return Markup(_markdown().renderInline(text))
+from .render import render_template
+from .status_model import ArticleStatus, LocaleSummary, Review, review_path, status_page_path
 
 
 def render_review(config: Config, review: Review) -> str:
     page = review_path(config, review.locale, review.article.slug)
     source, target = Locale.parse(config.source_locale), Locale.parse(review.locale)
-    return _environment().get_template("review.html.j2").render(
-        review=review, status=review.status, title=review.article.title,
+    return render_template(
+        "review.html.j2", review=review, status=review.status, title=review.article.title,
         source_lang=config.source_locale.replace("_", "-"), source_dir=source.text_direction,
         lang=review.locale.replace("_", "-"), dir=target.text_direction,
         language_name=target.english_name,
@@ -53,8 +32,8 @@ def render_review(config: Config, review: Review) -> str:
 def render_status_page(config: Config, rows: Sequence[ArticleStatus], summaries: Sequence[LocaleSummary]) -> str:
     page = status_page_path(config)
     links = {(row.slug, row.locale): _href(page, review_path(config, row.locale, row.slug)) for row in rows}
-    return _environment().get_template("status.html.j2").render(
-        rows=rows, summaries=summaries, links=links,
+    return render_template(
+        "status.html.j2", rows=rows, summaries=summaries, links=links,
         source_lang=config.source_locale.replace("_", "-"))
 
 

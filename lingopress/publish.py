@@ -36,7 +36,6 @@ import polib
 import yaml
 from babel import Locale
 from babel.dates import format_date
-from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 from mdformat.renderer import MDRenderer
 
@@ -46,6 +45,7 @@ from .errors import CatalogError, PublishError
 from .ingest import Article, is_valid_slug, parse_article
 from .markup import iter_units, parser
 from .notices import notice as stale_notice
+from .render import render_template
 from .runstate import file_digest, fingerprint, is_current, load_records, save_records
 from .staleness import Staleness, assess, consequence, judge, version_date
 from .storage import write_text_if_changed
@@ -429,9 +429,8 @@ def render_article(article: Article, locale: str, translations: dict[Key, str], 
     notice = None
     if stale is not None:
         notice = stale_notice(locale, stale, source.href if source else f"../{source_locale}/{article.slug}.html")
-        notice_html = _templates().get_template("notice.html.j2").render(notice=notice,
-                                                                         source_lang=bcp47(source_locale))
-        notice_md = _templates().get_template("notice.md.j2").render(notice=notice)
+        notice_html = render_template("notice.html.j2", notice=notice, source_lang=bcp47(source_locale))
+        notice_md = render_template("notice.md.j2", notice=notice)
         if notice.withdrawn:
             title, summary, body_html, body_md = notice.title, notice.text, notice_html, notice_md
         else:
@@ -444,14 +443,14 @@ def render_article(article: Article, locale: str, translations: dict[Key, str], 
         "original": original, "fallback": fallback, "withdrawn": notice is not None and notice.withdrawn,
         "body": Markup(body_html),  # markdown-it escapes all text; raw HTML is off in parser()
     }
-    html = _templates().get_template("article.html.j2").render(**context)
+    html = render_template("article.html.j2", **context)
     front = {"title": title, "summary": summary, "slug": article.slug, "date": published,
              "lang": bcp47(locale), "dir": info.text_direction, "source_lang": bcp47(source_locale),
              "source_hash": article.source_hash}
     if stale is not None:
         front[stale.state] = stale.public()
-    markdown = _templates().get_template("article.md.j2").render(
-        front_matter=yaml.safe_dump(front, allow_unicode=True, sort_keys=False), body=body_md)
+    markdown = render_template(
+        "article.md.j2", front_matter=yaml.safe_dump(front, allow_unicode=True, sort_keys=False), body=body_md)
     document = {
         "slug": article.slug, "lang": bcp47(locale), "dir": info.text_direction,
         "language_name": language_name(locale), "title": title, "summary": summary,
@@ -479,8 +478,8 @@ def render_index(config: Config, locale: str, articles: Sequence[RenderedArticle
                 "href": f"{a.slug}.html", "markdown": f"{a.slug}.md", "json": f"{a.slug}.json"}
                for a in ordered]
     info = Locale.parse(locale)
-    html = _templates().get_template("index.html.j2").render(
-        lang=bcp47(locale), dir=info.text_direction, language_name=language_name(locale),
+    html = render_template(
+        "index.html.j2", lang=bcp47(locale), dir=info.text_direction, language_name=language_name(locale),
         articles=entries, alternates=[_alternate(config, code, "index.html") for code in locales])
     document = {"lang": bcp47(locale), "dir": info.text_direction,
                 "language_name": language_name(locale), "articles": entries}
@@ -493,8 +492,7 @@ def render_root_index(config: Config, states: dict[str, dict[str, Snapshot]]) ->
                 "name": language_name(code), "href": f"{code}/index.html",
                 "count": sum(not snapshot.withdrawn for snapshot in snapshots.values())}
                for code, snapshots in states.items()]
-    return _templates().get_template("root.html.j2").render(lang=bcp47(config.source_locale),
-                                                            locales=locales)
+    return render_template("root.html.j2", lang=bcp47(config.source_locale), locales=locales)
 
 
 def publication_date(article: Article) -> date:
@@ -526,17 +524,3 @@ def _alternate(config: Config, locale: str, name: str) -> Alternate:
     base = config.publish.base_url
     href = f"{base}/{locale}/{name}" if base else f"../{locale}/{name}"
     return Alternate(locale, bcp47(locale), language_name(locale), href)
-
-
-_ENVIRONMENT: Environment | None = None
-
-
-def _templates() -> Environment:
-    global _ENVIRONMENT
-    if _ENVIRONMENT is None:
-        # Autoescape for HTML templates. The Markdown template gets text that is already
-        # safe for its format (mdformat escapes '<' as '\\<', YAML is dumped by PyYAML).
-        _ENVIRONMENT = Environment(loader=PackageLoader("lingopress", "templates"),
-                                   autoescape=select_autoescape(["html", "html.j2"]),
-                                   keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True)
-    return _ENVIRONMENT

@@ -29,15 +29,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from rapidfuzz import fuzz
 
 from .catalog import FUZZY_THRESHOLD
 from .config import STALE_MODES
-
-if TYPE_CHECKING:  # publish imports this module
-    from .publish import Snapshot
 
 Key = tuple[str, str]  # (msgctxt, msgid): a unit's kind and French text, as the catalog keys it
 OUTDATED, WITHDRAWN = "outdated", "withdrawn"
@@ -174,7 +171,21 @@ def first_seen(previous: Staleness | None, source_hash: str, today: date) -> str
     return today.isoformat()
 
 
-def version_date(live: Snapshot | None, source_hash: str, today: date) -> str:
+class LiveVersion(Protocol):
+    """What dating a version reads of the one live now (publish.Snapshot): declared here so
+    that this module, which publish imports, does not import publish."""
+
+    @property
+    def source_hash(self) -> str: ...
+
+    @property
+    def source_date(self) -> str: ...
+
+    @property
+    def stale(self) -> Staleness | None: ...
+
+
+def version_date(live: LiveVersion | None, source_hash: str, today: date) -> str:
     """The date of the French version `source_hash` for a version about to replace `live`:
     "this translation follows the version of DATE" names it once the French changes again."""
     if live is None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
-from pathlib import Path
 
 import polib
 from babel import Locale
@@ -21,80 +20,15 @@ from .config import Config
 from .errors import CatalogError
 from .glossary import Glossary, load_glossary
 from .ingest import Article, build_template
+from .preview import render_review, render_status_page
 from .publish import Snapshot, read_state
 from .qa import ERROR, WARNING, Context, Finding, check_entry
 from .runstate import file_digest, fingerprint, glossary_digest, is_current, load_records, save_records
+from .status_model import (APPROVED, FUZZY, UNTRANSLATED, ArticleStatus, LocaleSummary, Review, ReviewEntry,
+                           review_path, status_page_path)
 from .storage import write_text_if_changed
 
 log = logging.getLogger(__name__)
-
-APPROVED, FUZZY, UNTRANSLATED = "approved", "fuzzy", "untranslated"
-
-
-@dataclass(frozen=True)
-class ArticleStatus:
-    slug: str
-    locale: str
-    title: str
-    entries: int
-    approved: int
-    fuzzy: int
-    untranslated: int
-    qa_errors: int
-    qa_warnings: int
-    qa_dismissed: int
-    publishable: bool
-    catalog: str  # relative to the project
-    review: str  # the review page, relative to the project
-    problem: str = ""  # e.g. a catalog that cannot be read: the row then counts nothing as done
-    # What readers get as of the last publish: "current", "outdated", "withdrawn" or "" (nothing
-    # live), and for the stale ones why: "outdated since 2026-03-09", "withdrawn (safety change: …)".
-    live: str = ""
-    live_note: str = ""
-
-
-@dataclass(frozen=True)
-class ReviewEntry:
-    """One unit of an article in one locale, as a reviewer sees it."""
-
-    kind: str
-    source: str
-    translation: str
-    state: str
-    line: int | None  # the entry's line in the PO file; None when the catalog lacks it
-    findings: tuple[Finding, ...]
-
-
-@dataclass(frozen=True)
-class Review:
-    article: Article
-    locale: str
-    status: ArticleStatus
-    entries: tuple[ReviewEntry, ...]
-
-
-@dataclass(frozen=True)
-class LocaleSummary:
-    locale: str
-    language: str
-    articles: int
-    publishable: int
-    entries: int
-    approved: int
-    fuzzy: int
-    untranslated: int
-    qa_errors: int
-
-    def percent(self, what: str) -> float:
-        return round(100 * getattr(self, what) / self.entries, 1) if self.entries else 0.0
-
-
-def status_page_path(config: Config) -> Path:
-    return config.outputs_dir / "status.html"
-
-
-def review_path(config: Config, locale: str, slug: str) -> Path:
-    return config.outputs_dir / "review" / locale / f"{slug}.html"
 
 
 def review_article(config: Config, article: Article, locale: str, glossary: Glossary) -> Review:
@@ -212,8 +146,6 @@ def write_review_pages(config: Config, reviews: Sequence[Review]) -> list[str]:
 
 
 def _write_pages(config: Config, rows: Sequence[ArticleStatus], reviews: Sequence[Review]) -> list[str]:
-    from .preview import render_review, render_status_page
-
     written = []
     target = status_page_path(config)
     if write_text_if_changed(target, render_status_page(config, rows, summarize(rows))):

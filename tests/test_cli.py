@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from conftest import make_project, run_cli
@@ -99,3 +100,23 @@ def test_models_come_from_the_argos_index_over_http(tmp_path: Path, model_files)
             (project / "translations" / "ar" / "immunotherapie.po").read_text(encoding="utf-8")
     finally:
         server.shutdown()
+
+
+def test_run_summary_reads_in_an_80_column_log(tmp_path: Path):
+    """Not a terminal and 80 columns: one line per locale under one header, nothing wider."""
+    project = make_project(tmp_path / "project", locales=("en", "pt_BR"), engine="none")
+    result = run_cli("run", cwd=project, env={"COLUMNS": "80"})
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = result.stdout.splitlines()
+    assert lines and max(len(line) for line in lines) <= 80, result.stdout
+    assert lines[0].split() == ["locale", "updated", "skipped", "memory", "drafts", "published", "held",
+                                "back", "bundle"]
+    rows = {line.split()[0]: line.split()[1:] for line in lines[1:] if re.match(r"\S+ {2,}\S", line)}
+    # Both articles drafted (empty, engine none) and held back; the French original published.
+    assert rows == {"fr": ["-", "-", "-", "-", "2", "0", "v1", "(new)"],
+                    "en": ["2/2", "0", "0+0", "0", "0", "2", "-"],
+                    "pt_BR": ["2/2", "0", "0+0", "0", "0", "2", "-"]}, result.stdout
+    for locale in ("en", "pt_BR"):
+        for slug in ("immunomodulation", "immunotherapie"):
+            assert any(re.fullmatch(rf"{locale} held back: {slug}: \d+ units not approved", line)
+                       for line in lines), result.stdout

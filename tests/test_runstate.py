@@ -12,6 +12,7 @@ import pytest
 from conftest import make_project, msgfmt_check
 from lingopress.catalog import is_approved, read_catalog
 from lingopress.errors import CatalogError, ModelError, is_transient
+from lingopress.summary import RunSummary
 
 pytestmark = pytest.mark.e2e
 
@@ -32,14 +33,14 @@ def harness():
         yield
 
 
-def run(project: Path) -> dict:
+def run(project: Path) -> RunSummary:
     from flows.pipeline import pipeline
 
-    return pipeline(project_dir=str(project))["summary"]
+    return pipeline(project_dir=str(project))
 
 
-def updated(summary: dict, locale: str) -> list[str]:
-    return sorted(unit["slug"] for unit in summary[locale]["draft"])
+def updated(summary: RunSummary, locale: str) -> list[str]:
+    return sorted(unit.slug for unit in summary[locale].drafts)
 
 
 def mtimes(project: Path) -> dict[Path, int]:
@@ -58,13 +59,13 @@ def approve(path: Path, msgid: str, msgstr: str) -> None:
 def test_a_no_change_rerun_skips_every_unit_and_writes_nothing(tmp_path, installed_models, harness):
     project = make_project(tmp_path / "project", locales=("en", "ar"))
     first = run(project)
-    assert updated(first, "en") == ["immunomodulation", "immunotherapie"] and first["en"]["skipped"] == []
+    assert updated(first, "en") == ["immunomodulation", "immunotherapie"] and first["en"].skipped == ()
     before = mtimes(project)
     outputs_before = {p: p.stat().st_mtime_ns for p in (project / "outputs").rglob("*") if p.is_file()}
     again = run(project)
     for locale in ("en", "ar"):
         assert updated(again, locale) == []
-        assert sorted(again[locale]["skipped"]) == ["immunomodulation", "immunotherapie"]
+        assert sorted(again[locale].skipped) == ["immunomodulation", "immunotherapie"]
     assert mtimes(project) == before
     assert {p: p.stat().st_mtime_ns for p in (project / "outputs").rglob("*") if p.is_file()} == outputs_before
 
@@ -81,7 +82,7 @@ def test_a_no_change_rerun_skips_every_unit_and_writes_nothing(tmp_path, install
     shutil.rmtree(project / ".lingopress")
     third = run(project)
     assert updated(third, "en") == ["immunomodulation", "immunotherapie"]
-    assert not any(unit["written"] for unit in third["en"]["draft"])
+    assert not any(unit.written for unit in third["en"].drafts)
 
 
 def test_edits_bring_back_exactly_the_units_they_affect(tmp_path, installed_models, harness):
@@ -90,14 +91,14 @@ def test_edits_bring_back_exactly_the_units_they_affect(tmp_path, installed_mode
     # A translator edits alpha's catalog: alpha is merged again (the edit kept), beta skipped.
     approve(project / "translations/en/alpha.po", "Le suivi dure un an.", "Follow-up lasts one year.")
     summary = run(project)
-    assert updated(summary, "en") == ["alpha"] and summary["en"]["skipped"] == ["beta"]
+    assert updated(summary, "en") == ["alpha"] and summary["en"].skipped == ("beta",)
     entry = next(e for e in read_catalog(project / "translations/en/alpha.po") if e.msgid == "Le suivi dure un an.")
     assert is_approved(entry) and entry.msgstr == "Follow-up lasts one year."
     # The source of beta changes: beta only, and its new unit gets a draft.
     source = project / "sources/beta.md"
     source.write_text(source.read_text(encoding="utf-8") + "\nUne nouvelle phrase.\n", encoding="utf-8")
     summary = run(project)
-    assert updated(summary, "en") == ["beta"] and summary["en"]["draft"][0]["drafted"] == 1
+    assert updated(summary, "en") == ["beta"] and summary["en"].drafts[0].drafted == 1
     # The glossary changes what every template says: every unit.
     (project / "glossary.csv").write_text("fr,en\ntraitement,treatment\n", encoding="utf-8")
     summary = run(project)
@@ -116,7 +117,7 @@ def test_an_approval_elsewhere_reaches_incomplete_catalogs_through_memory(tmp_pa
     assert updated(summary, "en") == ["alpha", "beta"]
     beta = {e.msgid: e for e in read_catalog(project / "translations/en/beta.po")}
     assert beta[SHARED].msgstr == "The treatment is adapted to each patient." and is_approved(beta[SHARED])
-    assert [unit["memory_exact"] for unit in summary["en"]["draft"]] == [0, 1]
+    assert [unit.memory_exact for unit in summary["en"].drafts] == [0, 1]
 
 
 def test_the_run_publishes_what_changed_as_an_artifact(tmp_path, installed_models, harness):
@@ -222,7 +223,7 @@ def test_a_model_download_that_fails_once_is_retried_and_a_user_error_is_not(tmp
                         encoding="utf-8")
         summary = run(project)
         assert requests == ["/index.json", "/index.json", "/fr_en.argosmodel"]
-        assert updated(summary, "en") == ["alpha", "beta"] and summary["en"]["draft"][0]["drafted"] > 0
+        assert updated(summary, "en") == ["alpha", "beta"] and summary["en"].drafts[0].drafted > 0
         assert "machine draft: argos translate-fr_en 1.9" in (project / "translations/en/alpha.po").read_text(
             encoding="utf-8")
 

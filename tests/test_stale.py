@@ -358,17 +358,17 @@ def test_pipeline_flow_withdraws_a_changed_dose_then_republishes_it(tmp_path: Pa
     edit(config, DOSE_CHANGE)
     today = datetime.now(timezone.utc).date().isoformat()
     with prefect_test_harness(server_startup_timeout=120):
-        summary = pipeline(project_dir=str(tmp_path), engine="none")["summary"]
-        assert summary["en"]["publish"]["stale"] == {
+        summary = pipeline(project_dir=str(tmp_path), engine="none")
+        assert summary["en"].publish.stale == {
             "dose": "withdrawn (safety change: number 75 mg removed or changed; number 50 mg added)"}
         assert page_json(config, "en")["withdrawn"] == {"reason": "safety-change", "source_updated": today,
                                                         "translated_from": "2026-03-05"}
-        version = summary["en"]["bundle"]["version"]
+        version = summary["en"].bundle.version
         members = bundle_members(config, "en", version)
         assert b"lingopress-withdrawn" in members["dose.html"] and b"75 mg" not in members["dose.html"]
 
         approve_all(config.catalog_path("en", "dose"), translated("en"))
-        summary = pipeline(project_dir=str(tmp_path), engine="none")["summary"]
-    assert summary["en"]["publish"]["published"] == ["dose"] and summary["en"]["publish"]["stale"] == {}
-    assert summary["en"]["bundle"]["version"] == version + 1
+        summary = pipeline(project_dir=str(tmp_path), engine="none")
+    assert summary["en"].publish.published == ["dose"] and summary["en"].publish.stale == {}
+    assert summary["en"].bundle.version == version + 1
     assert b"[en] Prendre 50 mg par jour." in bundle_members(config, "en", version + 1)["dose.html"]

@@ -257,12 +257,12 @@ def test_pipeline_run_publishes_the_status_table_as_a_prefect_artifact(fixture_p
     from flows.pipeline import STATUS_ARTIFACT_KEY, pipeline
 
     with prefect_test_harness(server_startup_timeout=120):
-        summary = pipeline(project_dir=str(fixture_project), engine="none")["summary"]
+        summary = pipeline(project_dir=str(fixture_project), engine="none")
         with get_client(sync_client=True) as client:
             artifacts = client.read_artifacts(
                 artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[STATUS_ARTIFACT_KEY])))
-    assert summary["en"]["publish"]["published"] == ["essai"]
-    assert list(summary["en"]["publish"]["held_back"]) == ["suivi"]
+    assert summary["en"].publish.published == ["essai"]
+    assert list(summary["en"].publish.held_back) == ["suivi"]
     assert len(artifacts) == 1 and artifacts[0].type == "markdown"
     table = artifacts[0].data
     assert "| essai | en | 5/5 | 0 | 0 | 0 | 0 | yes | current |" in table

@@ -18,8 +18,7 @@ from dataclasses import dataclass
 
 from ..config import ArgosSettings
 from ..models import InstalledModel
-from .base import Draft, finish
-from .pivot import PivotTranslator
+from .base import Draft, SentenceTranslator, finish
 from .placeholders import has_words, keep_markers_with_words, protect
 from .progress import Advance, track
 from .sentences import split_sentences
@@ -84,6 +83,10 @@ class ArgosTranslator:
     @property
     def label(self) -> str:
         return self.model.label
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        return (self.model.from_code, self.model.to_code)
 
     def translate_sentences(self, sentences: Sequence[str], advance: Advance | None = None) -> list[str]:
         """Translate sentences, each on its own, in as few translate_batch calls as the
@@ -177,15 +180,13 @@ class ArgosEngine:
     """Units in, drafts out: protect markup, split sentences, translate them all in one
     go (directly or through a pivot), join, restore, note what was lost."""
 
-    def __init__(self, translator: ArgosTranslator | PivotTranslator, *, source: str, target: str) -> None:
+    def __init__(self, translator: SentenceTranslator, *, source: str, target: str) -> None:
         self.translator = translator
         self.source, self.target = source, target
-        if isinstance(translator, PivotTranslator):
-            self.provenance = f"argos {translator.route} ({translator.label})"
-            self._steps = len(translator.legs)
-        else:
-            self.provenance = f"argos {translator.label}"
-            self._steps = 1
+        self._steps = len(translator.codes) - 1
+        # A direct model's label names its pair; a chain's note says which languages it went through.
+        self.provenance = (f"argos {translator.label}" if self._steps == 1
+                           else f"argos {'→'.join(translator.codes)} ({translator.label})")
 
     def translate(self, texts: Sequence[str]) -> list[Draft]:
         protected = [protect(text) for text in texts]

@@ -1,4 +1,5 @@
-"""What every engine shares: the Draft it returns and the notes it writes for translators."""
+"""What every engine shares: the Draft it returns, the notes it writes for translators, and
+the sentence translator protocol that argos's models and pivot's chains both follow."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from .placeholders import Protected, restore
+from .progress import Advance
 
 # Longest note line: with "#. machine draft: " in front it stays within polib's 78 columns.
 NOTE_WIDTH = 60
@@ -26,6 +28,28 @@ class Engine(Protocol):
     provenance: str
 
     def translate(self, texts: Sequence[str]) -> list[Draft]: ...
+
+
+class SentenceTranslator(Protocol):
+    """Sentences of one language in, as many sentences of another out, same order.
+
+    One model (argos.ArgosTranslator) or a chain of them (pivot.PivotTranslator): the engine
+    and the pivot only need this much, so neither imports the other's implementation.
+    """
+
+    @property
+    def label(self) -> str:
+        """The model(s), as a provenance note names them: "translate-fr_en 1.9"."""
+        ...
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        """The languages a sentence passes through: ("fr", "en"), or ("fr", "en", "de")."""
+        ...
+
+    def translate_sentences(self, sentences: Sequence[str], advance: Advance | None = None) -> list[str]:
+        """`advance(n)` is called as n more sentences of any step are done."""
+        ...
 
 
 def finish(protected: Protected, translated: str, notes: Sequence[str] = ()) -> Draft:

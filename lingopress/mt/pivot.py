@@ -7,18 +7,15 @@ come out of English into German, and are restored once, at the end.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
+from .base import SentenceTranslator
 from .progress import Advance
-
-if TYPE_CHECKING:
-    from .argos import ArgosTranslator
 
 
 class PivotTranslator:
     """Chain sentence translators; `advance` counts every sentence of every leg."""
 
-    def __init__(self, legs: Sequence[ArgosTranslator]) -> None:
+    def __init__(self, legs: Sequence[SentenceTranslator]) -> None:
         if len(legs) < 2:
             raise ValueError("a pivot needs at least two legs")
         self.legs = tuple(legs)
@@ -28,9 +25,8 @@ class PivotTranslator:
         return " + ".join(leg.label for leg in self.legs)
 
     @property
-    def route(self) -> str:
-        codes = [self.legs[0].model.from_code] + [leg.model.to_code for leg in self.legs]
-        return "→".join(codes)
+    def codes(self) -> tuple[str, ...]:
+        return self.legs[0].codes + tuple(code for leg in self.legs[1:] for code in leg.codes[1:])
 
     def translate_sentences(self, sentences: Sequence[str], advance: Advance | None = None) -> list[str]:
         texts = list(sentences)

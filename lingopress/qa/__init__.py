@@ -31,9 +31,9 @@ are still returned, with `dismissed=True`, so they stay visible.
 from .base import ERROR, IGNORE_ALL, IGNORE_PREFIX, WARNING, Context, Finding, Inline, analyse
 from .numbers import NumberToken, extract_numbers
 from .registry import (CHECKS, Check, blocking, blocking_findings, check_catalog, check_entry, dismissals,
-                       entry_findings, hold_reason)
+                       hold_reason)
 from .safety import safety_changes
 
 __all__ = ["CHECKS", "ERROR", "IGNORE_ALL", "IGNORE_PREFIX", "WARNING", "Check", "Context", "Finding",
            "Inline", "NumberToken", "analyse", "blocking", "blocking_findings", "check_catalog",
-           "check_entry", "dismissals", "entry_findings", "extract_numbers", "hold_reason", "safety_changes"]
+           "check_entry", "dismissals", "extract_numbers", "hold_reason", "safety_changes"]

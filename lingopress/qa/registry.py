@@ -133,13 +133,6 @@ def check_catalog(catalog: polib.POFile, locale: str, glossary: Glossary | None 
     return [finding for entry in catalog for finding in check_entry(entry, ctx)]
 
 
-def entry_findings(catalog: polib.POFile, locale: str, glossary: Glossary | None = None, *,
-                   source_locale: str = "fr") -> list[tuple[polib.POEntry, list[Finding]]]:
-    """Each live entry of a catalog with its findings (for review pages and status)."""
-    ctx = Context(locale, glossary, source_locale)
-    return [(entry, check_entry(entry, ctx)) for entry in catalog if not entry.obsolete]
-
-
 def blocking(findings: Iterable[Finding]) -> list[Finding]:
     return [f for f in findings if f.severity == ERROR and not f.dismissed]
 
