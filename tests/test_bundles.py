@@ -16,7 +16,8 @@ import pytest
 
 from conftest import ISOLATED_ENV, REPO, make_project, run_cli
 from lingopress import __version__
-from lingopress.bundles import build_archive, build_bundles, bundles_dir
+from lingopress.bundle_format import build_archive
+from lingopress.bundles import build_bundles, bundles_dir
 from lingopress.config import load_config
 from lingopress.draft import update_locale
 from lingopress.ingest import load_articles
