@@ -16,8 +16,9 @@ import ctranslate2
 print("ctranslate2", ctranslate2.__version__, "cuda devices:", ctranslate2.get_cuda_device_count(), flush=True)
 if ctranslate2.get_cuda_device_count():
     print("cuda compute types:", sorted(ctranslate2.get_supported_compute_types("cuda")), flush=True)
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # test support: not shipped
 from lingopress.config import ArgosSettings, Config
-from lingopress.devtools.tiny_argos import build_argos_package
+from support.tiny_argos import build_argos_package
 from lingopress.models import install_path
 from lingopress.mt import open_engine
 from lingopress.mt.sentences import split_sentences

@@ -37,6 +37,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "tests"))  # test support (tiny Argos packages, QA cases): not shipped
 
 # Sentence openers that vary the corpus: every (opener, sentence) pair is a new sentence.
 OPENERS = [
@@ -104,7 +105,7 @@ def training_text(units: list[str], pieces: int) -> list[str]:
 
 
 def build_model(dest: Path, units: list[str], args) -> Path:
-    from lingopress.devtools.tiny_argos import build_argos_package
+    from support.tiny_argos import build_argos_package
 
     return build_argos_package(
         dest, from_code="fr", to_code="en", corpus=training_text(units, args.vocab), vocab_size=args.vocab, num_layers=args.layers,
@@ -311,7 +312,7 @@ def main() -> None:
         return
 
     from lingopress.config import ArgosSettings
-    from lingopress.devtools.tiny_argos import isolated_argos_env
+    from support.tiny_argos import isolated_argos_env
     from lingopress.models import install_file
     from lingopress.mt.argos import resolve_runtime
 

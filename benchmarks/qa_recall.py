@@ -29,8 +29,9 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "tests"))  # test support (tiny Argos packages, QA cases): not shipped
 
-from lingopress.devtools.qa_cases import (  # noqa: E402
+from support.qa_cases import (  # noqa: E402
     CORRECT, ERROR_FAULTS, FAULTS, WARNING_FAULTS, Outcome, load_cases, per_check, run_cases, summarize)
 from lingopress.errors import LingopressError  # noqa: E402
 from lingopress.glossary import read_glossary  # noqa: E402

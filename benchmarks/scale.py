@@ -3,7 +3,7 @@
 Builds synthetic corpora from `sources/` (distinct slugs; paragraphs reordered, sentences
 shuffled, numbers changed, so translation memory cannot dedupe them away) at N articles
 × 4 locales, and runs the real Prefect pipeline flow with a small real Argos model
-(built by `lingopress.devtools.tiny_argos`, installed into a throw-away package dir).
+(built by `tests/support/tiny_argos.py`, installed into a throw-away package dir).
 
 Prints, per N: wall time of the cold run per segment (segment = one unit of one
 article in one locale), the no-change re-run as a fraction of the cold run; then the
@@ -37,7 +37,8 @@ LOCALES = ("en", "es", "de", "ar")
 _SANDBOX = Path(tempfile.mkdtemp(prefix="lingopress-scale-"))
 
 sys.path.insert(0, str(REPO))
-from lingopress.devtools.tiny_argos import isolated_argos_env  # noqa: E402  (no argostranslate import)
+sys.path.insert(0, str(REPO / "tests"))  # test support (tiny Argos packages, QA cases): not shipped
+from support.tiny_argos import isolated_argos_env  # noqa: E402  (no argostranslate import)
 
 # argostranslate and Prefect read these when imported: set them first.
 os.environ.update(isolated_argos_env(_SANDBOX / "argos"))
@@ -87,7 +88,7 @@ def make_project(root: Path, articles: int) -> Path:
 
 def install_models() -> None:
     from lingopress.config import ArgosSettings
-    from lingopress.devtools.tiny_argos import build_argos_package
+    from support.tiny_argos import build_argos_package
     from lingopress.models import install_file
 
     corpus = [path.read_text(encoding="utf-8") for path in sorted((REPO / "sources").glob("*.md"))]

@@ -1,10 +1,7 @@
 """Bundles: one immutable, checksummed archive per locale and content version.
 
-```
-outputs/bundles/index.json                                    every version per locale, the latest marked
-outputs/bundles/<locale>/lingopress-<locale>-<version>.tar.gz  manifest.json + the locale's published files
-outputs/bundles/<locale>/lingopress-<locale>-<version>.manifest.json   the same manifest, beside it
-```
+The format (index, manifests, archives, checksums) is `bundle_format`'s; this module
+decides when a locale gets a new version and writes it into `outputs/bundles/`.
 
 Versions are sequential per locale (1, 2, 3, …): easy to compare and to pin with
 `lingopress pull --version`; the manifest's `created` says when. A new version is made
@@ -21,34 +18,21 @@ list, whose version number is then skipped.
 
 from __future__ import annotations
 
-import fcntl
-import gzip
-import hashlib
-import io
 import json
 import logging
 import re
-import tarfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from . import __version__
+from .bundle_format import (INDEX_NAME, archive_name, build_archive, build_manifest, content_digest, encode_json,
+                            file_listing, index_record, manifest_name, new_index, read_index)
 from .config import Config
 from .errors import BundleError
 from .publish import article_files, locale_files, published_locales, read_state
-from .storage import atomic_write_bytes, remove_stale_temp_files, write_text_if_changed
+from .storage import atomic_write_bytes, project_lock, remove_stale_temp_files, write_text_if_changed
 
 log = logging.getLogger(__name__)
-
-FORMAT = 1
-MANIFEST_NAME = "manifest.json"
-INDEX_NAME = "index.json"
-# What pull relies on in each version record of the index.
-_RECORD_FIELDS = {"version": int, "sha256": str, "size": int, "manifest_sha256": str,
-                  "manifest_size": int, "content_digest": str}
 
 
 @dataclass(frozen=True)
@@ -64,87 +48,6 @@ def bundles_dir(config: Config) -> Path:
     return config.outputs_dir / "bundles"
 
 
-def archive_name(locale: str, version: int) -> str:
-    return f"lingopress-{locale}-{version}.tar.gz"
-
-
-def manifest_name(locale: str, version: int) -> str:
-    return f"lingopress-{locale}-{version}.manifest.json"
-
-
-def sha256_hex(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def content_digest(locale: str, articles: list[dict], files: dict[str, dict]) -> str:
-    """What decides whether a locale has a new version: its files and articles, not when."""
-    body = json.dumps({"locale": locale, "articles": articles, "files": files},
-                      ensure_ascii=False, sort_keys=True)
-    return sha256_hex(body.encode("utf-8"))
-
-
-def file_listing(files: dict[str, bytes]) -> dict[str, dict]:
-    return {name: {"sha256": sha256_hex(data), "size": len(data)} for name, data in sorted(files.items())}
-
-
-def build_manifest(locale: str, version: int, created: datetime, listing: dict[str, dict],
-                   articles: list[dict]) -> dict:
-    return {
-        "format": FORMAT, "tool": "lingopress", "tool_version": __version__,
-        "locale": locale, "version": version,
-        "created": created.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "content_digest": content_digest(locale, articles, listing),
-        "articles": articles, "files": listing,
-    }
-
-
-def encode_json(document: dict) -> bytes:
-    return (json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8")
-
-
-def build_archive(files: dict[str, bytes], manifest: bytes, mtime: int) -> bytes:
-    """A reproducible tar.gz of `files` plus `manifest.json`: same input, same bytes.
-
-    Members carry `mtime` (the version's creation time) rather than 0, so that a web
-    server serving the extracted files sends a meaningful Last-Modified and ETag.
-    """
-    buffer = io.BytesIO()
-    members = {**files, MANIFEST_NAME: manifest}
-    with gzip.GzipFile(filename="", mode="wb", fileobj=buffer, mtime=0, compresslevel=9) as packed:
-        with tarfile.open(fileobj=packed, mode="w", format=tarfile.PAX_FORMAT) as tar:
-            for name in sorted(members):
-                data = members[name]
-                info = tarfile.TarInfo(name)
-                info.size, info.mtime, info.mode = len(data), mtime, 0o644
-                info.uid = info.gid = 0
-                info.uname = info.gname = ""
-                tar.addfile(info, io.BytesIO(data))
-    return buffer.getvalue()
-
-
-def read_index(data: bytes, origin: str) -> dict:
-    """Parse `index.json`; anything that is not a lingopress bundle index is an error."""
-    try:
-        index = json.loads(data.decode("utf-8"))
-        if index.get("format") != FORMAT or not isinstance(index.get("locales"), dict):
-            raise ValueError(f"format {index.get('format')!r}")
-        for locale, entry in index["locales"].items():
-            if not isinstance(entry.get("latest"), int) or not isinstance(entry.get("versions"), list):
-                raise ValueError(f"locale {locale!r} lacks latest/versions")
-            for item in entry["versions"]:
-                for key, kind in _RECORD_FIELDS.items():
-                    if type(item.get(key)) is not kind:  # exactly: bool is an int to isinstance
-                        raise ValueError(f"locale {locale!r}: a version lacks {key!r}")
-                if item["size"] < 0 or item["manifest_size"] < 0:
-                    raise ValueError(f"locale {locale!r}: version {item['version']} has a negative size")
-            if entry["latest"] not in [item["version"] for item in entry["versions"]]:
-                raise ValueError(f"locale {locale!r}: latest version {entry['latest']} is not listed")
-    except (UnicodeDecodeError, ValueError, AttributeError, RecursionError) as err:  # deep nesting, too
-        raise BundleError(f"not a lingopress bundle index (format {FORMAT}): {err}", path=origin,
-                          hint="point at the outputs/bundles directory of a lingopress project") from err
-    return index
-
-
 def build_bundles(config: Config, *, now: datetime | None = None) -> dict[str, BundleResult]:
     """Bundle every published locale whose content changed since its latest version."""
     root = bundles_dir(config)
@@ -153,10 +56,11 @@ def build_bundles(config: Config, *, now: datetime | None = None) -> dict[str, B
         return {}
     created = (now or datetime.now(timezone.utc)).replace(microsecond=0)
     results: dict[str, BundleResult] = {}
-    with exclusive_lock(root / ".lock"):
+    # The project's lock serialises writers (two would pick the same version number); it is
+    # re-entrant, so the run that already holds it goes straight through.
+    with project_lock(config.project_dir, config.lock_timeout_s):
         index_path = root / INDEX_NAME
-        index = (read_index(index_path.read_bytes(), str(index_path)) if index_path.exists()
-                 else {"format": FORMAT, "locales": {}})
+        index = read_index(index_path.read_bytes(), str(index_path)) if index_path.exists() else new_index()
         for locale in locales:
             result = _bundle_locale(config, locale, index, created)
             if result is not None:
@@ -209,27 +113,10 @@ def _bundle_locale(config: Config, locale: str, index: dict, created: datetime) 
             raise BundleError("bundle already exists; published bundles are never overwritten", path=path,
                               hint="remove it only if no index lists it")
         atomic_write_bytes(path, data)
-    record = {"version": version, "archive": f"{locale}/{archive_path.name}",
-              "sha256": sha256_hex(archive), "size": len(archive),
-              "manifest": f"{locale}/{manifest_path.name}", "manifest_sha256": sha256_hex(manifest_bytes),
-              "manifest_size": len(manifest_bytes),
-              "content_digest": manifest["content_digest"], "created": manifest["created"],
-              "articles": len(articles)}
+    record = index_record(manifest, archive, manifest_bytes)
     entry = index["locales"].setdefault(locale, {"latest": 0, "versions": []})
     entry["versions"].append(record)
     entry["latest"] = version
     log.info("%s: bundle version %d (%d articles, %d files, %d bytes)", locale, version, len(articles),
              len(files), len(archive))
     return BundleResult(locale, version, True, record["archive"], len(articles))
-
-
-@contextmanager
-def exclusive_lock(path: Path) -> Iterator[None]:
-    """Serialise writers (two runs would otherwise pick the same version number)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a+b") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)

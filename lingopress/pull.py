@@ -34,11 +34,14 @@ from pathlib import Path
 
 from pydantic import ByteSize, TypeAdapter, ValidationError
 
-from .bundles import FORMAT, INDEX_NAME, MANIFEST_NAME, content_digest, exclusive_lock, manifest_name, sha256_hex
+from filelock import Timeout
+
+from .bundle_format import FORMAT, INDEX_NAME, MANIFEST_NAME, archive_path, content_digest, manifest_path, sha256_hex
 from .errors import ConfigError, PullError
 from .pull_dest import (MARKER_NAME, WORK_PREFIX, check_name, exchange, file_sha256, inspect, leftovers,
                         marker_bytes, swap, swap_by_renames)
-from .pull_net import Deadline, Origin, entry_path, human
+from .pull_net import Deadline, Origin, human
+from .storage import file_lock
 
 __all__ = ["Limits", "MARKER_NAME", "PullResult", "exchange", "limits_from_options", "pull", "swap_by_renames"]
 
@@ -114,8 +117,13 @@ def pull(source: str, locale: str, dest: Path, *, version: int | None = None, ti
         entry = _select(origin, locale, version)
         try:
             dest.parent.mkdir(parents=True, exist_ok=True)
-            with exclusive_lock(dest.parent / f".{dest.name}.pull.lock"):
+            # Within the deadline: the pull holding the lock may be stalled on its own server.
+            with file_lock(dest.parent / f".{dest.name}.pull.lock", deadline.remaining()):
                 return _install(origin, entry, locale, dest, limits)
+        except Timeout as err:
+            raise PullError(f"another pull into this directory held its lock past the --deadline of "
+                            f"{limits.deadline_s:g} s", path=dest,
+                            hint="let it finish, then pull again") from err
         except OSError as err:  # the local file system: permissions, a full disk
             raise PullError(f"cannot install: {err.strerror or err}", path=err.filename or dest,
                             hint="check the permissions and free space where DIR lives") from err
@@ -123,7 +131,7 @@ def pull(source: str, locale: str, dest: Path, *, version: int | None = None, ti
 
 def _install(origin: Origin, entry: dict, locale: str, dest: Path, limits: Limits) -> PullResult:
     version = entry["version"]
-    url = origin.url(entry_path(locale, version))
+    url = origin.url(archive_path(locale, version))
     for path in leftovers(dest):
         log.warning("%s was left by an interrupted pull; remove it when no pull is running", path)
     installed = inspect(dest, locale)  # again: DIR may have changed before we held the lock
@@ -135,17 +143,17 @@ def _install(origin: Origin, entry: dict, locale: str, dest: Path, limits: Limit
                           len(installed.manifest["files"]), url)
 
     origin.reserve(entry["manifest_size"] + entry["size"], url)
-    manifest_path = f"{locale}/{manifest_name(locale, version)}"
-    manifest_bytes = origin.fetch(manifest_path, size=entry["manifest_size"], sha256=entry["manifest_sha256"],
+    manifest_at = manifest_path(locale, version)
+    manifest_bytes = origin.fetch(manifest_at, size=entry["manifest_size"], sha256=entry["manifest_sha256"],
                                   what="manifest")
-    manifest = _check_manifest(manifest_bytes, origin.url(manifest_path), locale, version,
+    manifest = _check_manifest(manifest_bytes, origin.url(manifest_at), locale, version,
                                entry["content_digest"])
-    _check_caps(manifest, len(manifest_bytes), limits, origin.url(manifest_path))
+    _check_caps(manifest, len(manifest_bytes), limits, origin.url(manifest_at))
     work = Path(tempfile.mkdtemp(prefix=f".{dest.name}.{WORK_PREFIX}", dir=dest.parent))
     try:
         archive, tree = work / "archive.tar.gz", work / "tree"
         with open(archive, "wb") as handle:
-            origin.download(entry_path(locale, version), handle, size=entry["size"], sha256=entry["sha256"])
+            origin.download(archive_path(locale, version), handle, size=entry["size"], sha256=entry["sha256"])
         tree.mkdir()  # not private like `work`: DIR is to be served
         _extract(archive, tree, manifest, manifest_bytes, url)
         files = [*manifest["files"], MANIFEST_NAME]

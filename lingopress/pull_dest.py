@@ -27,7 +27,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from .bundles import FORMAT, MANIFEST_NAME
+from .bundle_format import MANIFEST_NAME, MAX_DOCUMENT_BYTES, is_bundle_manifest
 from .errors import PullError
 
 log = logging.getLogger(__name__)
@@ -36,7 +36,6 @@ MARKER_NAME = ".lingopress-pull.json"
 MARKER_FORMAT = 1
 WORK_PREFIX = "pull-"  # .DIR.pull-XXXXXXXX, made by mkdtemp
 WORK_NAMES = ("archive.tar.gz", "tree", "tree.old")  # what pull puts in it
-MAX_DOCUMENT_BYTES = 16 * 1024 * 1024  # an index or manifest larger than this is not ours
 _NOT_OURS = "give a new or empty directory, or move this one's content elsewhere and pull again"
 
 
@@ -97,14 +96,14 @@ def _from_marker(dest: Path, marker: object, locale: str) -> Installed:
     if owner != locale:
         raise _other_locale(dest, owner, locale)
     manifest = _read_json(dest / MANIFEST_NAME)
-    manifest = manifest if _is_bundle_manifest(manifest) else None
+    manifest = manifest if is_bundle_manifest(manifest) else None
     return Installed(owner, files | {MARKER_NAME}, manifest, manifest is not None and _unchanged(dest, manifest))
 
 
 def _from_legacy(dest: Path, locale: str) -> Installed:
     """DIR as an older pull (no marker) left it: adopted only when it holds exactly the bundle."""
     manifest = _read_json(dest / MANIFEST_NAME)
-    if not _is_bundle_manifest(manifest):
+    if not is_bundle_manifest(manifest):
         raise PullError(f"destination is not empty and was not filled by lingopress pull (no {MARKER_NAME} "
                         "marker, no bundle manifest.json); refusing to replace it", path=dest, hint=_NOT_OURS)
     if manifest.get("locale") != locale:
@@ -119,12 +118,6 @@ def _from_legacy(dest: Path, locale: str) -> Installed:
 def _other_locale(dest: Path, owner: object, locale: str) -> PullError:
     return PullError(f"destination holds the {owner} bundle; refusing to replace it with --locale {locale}",
                      path=dest, hint=f"give each locale its own --dest, e.g. site/{locale}")
-
-
-def _is_bundle_manifest(manifest: object) -> bool:
-    return (isinstance(manifest, dict) and manifest.get("tool") == "lingopress"
-            and manifest.get("format") == FORMAT and isinstance(manifest.get("files"), dict)
-            and all(isinstance(item, dict) for item in manifest["files"].values()))
 
 
 def _read_json(path: Path) -> object | None:

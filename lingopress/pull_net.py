@@ -24,19 +24,14 @@ from typing import BinaryIO
 
 from pydantic import ByteSize
 
-from .bundles import INDEX_NAME, archive_name, read_index
+from .bundle_format import INDEX_NAME, MAX_DOCUMENT_BYTES, read_index
 from .errors import BundleError, PullError
 
-MAX_DOCUMENT_BYTES = 16 * 1024 * 1024  # an index or manifest larger than this is not ours
 _CHUNK = 1 << 16
 
 
 def human(size: int) -> str:
     return ByteSize(size).human_readable()
-
-
-def entry_path(locale: str, version: int) -> str:
-    return f"{locale}/{archive_name(locale, version)}"
 
 
 class Deadline:

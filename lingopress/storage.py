@@ -99,6 +99,16 @@ def _fsync_dir(directory: Path) -> None:
 LOCK_NAME = ".lingopress.lock"
 
 
+def file_lock(path: Path, timeout_s: float, *, reentrant: bool = False) -> FileLock:
+    """An OS file lock on `path`, waiting up to timeout_s; a killed holder releases it.
+
+    `reentrant`: one holder per process, so the threads of the run that took it go
+    through; otherwise each lock object excludes every other, in this process too.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return FileLock(path, timeout=timeout_s, is_singleton=reentrant, thread_local=not reentrant)
+
+
 @contextmanager
 def project_lock(project_dir: Path, timeout_s: float) -> Iterator[None]:
     """One run at a time per project: wait up to timeout_s for another run to finish.
@@ -106,7 +116,7 @@ def project_lock(project_dir: Path, timeout_s: float) -> Iterator[None]:
     The lock is an OS file lock, so a killed run releases it with its process. Nested use
     in one process (the CLI, then the flow it starts) is re-entrant.
     """
-    lock = FileLock(project_dir / LOCK_NAME, timeout=timeout_s, is_singleton=True, thread_local=False)
+    lock = file_lock(project_dir / LOCK_NAME, timeout_s, reentrant=True)
     try:
         lock.acquire()
     except Timeout as err:

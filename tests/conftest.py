@@ -43,7 +43,7 @@ def sample_texts() -> list[str]:
 @pytest.fixture(scope="session")
 def model_files(tmp_path_factory) -> dict[str, Path]:
     """Real `.argosmodel` archives fr→en and fr→ar (random weights, real tokenizer)."""
-    from lingopress.devtools.tiny_argos import build_argos_package
+    from support.tiny_argos import build_argos_package
 
     out = tmp_path_factory.mktemp("argosmodels")
     corpus = sample_texts()

@@ -16,9 +16,11 @@ import pytest
 
 from conftest import ISOLATED_ENV, REPO, make_project, run_cli
 from lingopress import __version__
-from lingopress.bundles import build_archive, build_bundles, bundles_dir
+from lingopress.bundle_format import build_archive
+from lingopress.bundles import build_bundles, bundles_dir
 from lingopress.config import load_config
 from lingopress.draft import update_locale
+from lingopress.errors import BusyError
 from lingopress.ingest import load_articles
 from lingopress.publish import read_state, render_outputs, update_published
 from test_publish import SOURCE, approve_all
@@ -172,6 +174,23 @@ def test_crash_before_the_index_update_never_lists_a_half_bundle(tmp_path: Path)
     index = json.loads((root / "index.json").read_text(encoding="utf-8"))
     assert [v["version"] for v in index["locales"]["en"]["versions"]] == [1, 3]
     assert not list((root / "en").glob(".*.tmp"))
+
+
+def test_bundling_waits_for_the_project_lock_another_process_holds(tmp_path: Path):
+    config, _ = published_project(tmp_path / "project", locales=("en",))
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys, time; from filelock import FileLock; "
+         "lock = FileLock(sys.argv[1]); lock.acquire(); print('held', flush=True); time.sleep(60)",
+         str(config.project_dir / ".lingopress.lock")], stdout=subprocess.PIPE)
+    try:
+        assert holder.stdout.readline().strip() == b"held"
+        with pytest.raises(BusyError, match="another lingopress run is working on this project; waited 1 s"):
+            build_bundles(load_config(config.project_dir, lock_timeout_s=1), now=T1)
+        assert not bundles_dir(config).exists()
+    finally:
+        holder.kill()
+        holder.wait()
+    assert build_bundles(config, now=T1)  # released with its killed holder
 
 
 def test_pipeline_bundles_after_publishing_and_a_rerun_changes_nothing(tmp_path: Path):

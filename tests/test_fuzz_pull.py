@@ -20,7 +20,7 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from lingopress.bundles import FORMAT, build_manifest, encode_json
+from lingopress.bundle_format import FORMAT, build_manifest, content_digest, encode_json
 from lingopress.errors import PullError
 from lingopress.pull import MARKER_NAME, Limits, pull
 from test_bundles import T1
@@ -85,7 +85,6 @@ def bundles(draw) -> dict[str, bytes]:
     elif flaw == "name":
         manifest["files"] = {draw(HOSTILE_NAME): item for item in manifest["files"].values()}
     if flaw in ("sha", "size", "drop", "add", "name"):  # an attacker keeps the digest consistent
-        from lingopress.bundles import content_digest
         manifest["content_digest"] = content_digest("en", manifest["articles"], manifest["files"])
     manifest_bytes = {"json": encode_json({"random": draw(JSON)}), "garbage": draw(st.binary(max_size=64)),
                       "deep": b"[" * 3000 + b"]" * 3000}.get(flaw, encode_json(manifest))

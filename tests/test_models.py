@@ -188,7 +188,7 @@ def test_install_a_directory_checks_every_file_first(tmp_path: Path, model_files
 
 
 def test_newest_version_wins_and_broken_folders_are_skipped(tmp_path: Path, model_files):
-    from lingopress.devtools.tiny_argos import build_argos_package
+    from support.tiny_argos import build_argos_package
 
     settings = ArgosSettings(packages_dir=tmp_path / "packages", download=False)
     install_file(settings, model_files["en"])
@@ -213,7 +213,7 @@ def test_remove_every_version_of_a_pair(tmp_path: Path, model_files):
 
 
 def test_argostranslate_reads_what_lingopress_installed(tmp_path: Path, model_files):
-    from lingopress.devtools.tiny_argos import isolated_argos_env
+    from support.tiny_argos import isolated_argos_env
 
     env = isolated_argos_env(tmp_path / "argos")
     install_file(ArgosSettings(packages_dir=Path(env["ARGOS_PACKAGES_DIR"]), download=False), model_files["en"])

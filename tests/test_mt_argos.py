@@ -131,7 +131,7 @@ def test_argos_settings_come_from_lingopress_toml(tmp_path: Path, installed_mode
 @pytest.fixture(scope="module")
 def pivot_packages(tmp_path_factory) -> Path:
     """fr→en and en→de installed in their own folder: no direct fr→de."""
-    from lingopress.devtools.tiny_argos import build_argos_package
+    from support.tiny_argos import build_argos_package
 
     root = tmp_path_factory.mktemp("pivot")
     english = ["The immune system protects the body against disease.",

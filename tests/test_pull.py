@@ -11,6 +11,8 @@ import json
 import os
 import re
 import shutil
+import subprocess
+import sys
 import tarfile
 import threading
 import time
@@ -22,10 +24,12 @@ import pytest
 
 import lingopress.pull_dest
 
-from conftest import run_cli
-from lingopress.bundles import build_bundles, content_digest, encode_json
+from conftest import REPO, run_cli
+from lingopress.bundle_format import content_digest, encode_json
+from lingopress.bundles import build_bundles
 from lingopress.errors import PullError
 from lingopress.pull import MARKER_NAME, Limits, pull, swap_by_renames
+from lingopress.storage import file_lock
 from test_bundles import T1, T2, publish, published_project, tree
 from test_publish import approve_all
 
@@ -463,3 +467,29 @@ def test_an_archive_that_unpacks_to_more_than_its_manifest_declares_is_refused(o
                                                  size=len(archive.getvalue()))
     (outputs / "bundles" / "index.json").write_text(json.dumps(index), encoding="utf-8")
     assert_refused(outputs, installed, "archive unpacks to more than its manifest declares")
+
+
+# Pull is for publishers, who have no project: it must not drag the pipeline in.
+PIPELINE = ("lingopress.bundles", "lingopress.publish", "lingopress.catalog", "lingopress.ingest",
+            "lingopress.markup", "lingopress.runstate", "lingopress.status", "lingopress.qa", "lingopress.mt",
+            "flows", "prefect")
+
+
+def test_pull_imports_nothing_of_the_pipeline():
+    loaded = subprocess.run(
+        [sys.executable, "-c", "import lingopress.pull, sys; print('\\n'.join(sorted(sys.modules)))"],
+        env={**os.environ, "PYTHONPATH": str(REPO)}, capture_output=True, text=True, check=True).stdout.split()
+    assert "lingopress.pull" in loaded and "lingopress.bundle_format" in loaded
+    assert [name for name in loaded if any(name == module or name.startswith(f"{module}.")
+                                           for module in PIPELINE)] == []
+
+
+def test_a_pull_waiting_for_another_pulls_lock_gives_up_at_the_deadline(outputs, installed):
+    before = snapshot(installed)
+    started = time.monotonic()
+    with file_lock(installed.parent / f".{installed.name}.pull.lock", 5):  # another pull, still installing
+        with pytest.raises(PullError, match=r"another pull into this directory held its lock past the --deadline"):
+            pull(str(outputs), "en", installed, limits=Limits(deadline_s=1))
+    assert 1 <= time.monotonic() - started < 5
+    assert snapshot(installed) == before
+    assert pull(str(outputs), "en", installed).version == 2  # released: the next pull goes through

@@ -261,7 +261,7 @@ def test_safety_changes_are_numbers_negations_limits_and_time_units(old, new, ch
 # on other topics, and used only for aggregate figures.
 @pytest.mark.parametrize("folder", ["qa_cases", "qa_cases/round2", "qa_cases/round3"])
 def test_meaning_checks_block_faulty_and_spare_correct_translations(folder):
-    from lingopress.devtools.qa_cases import load_cases, run_cases, summarize
+    from support.qa_cases import load_cases, run_cases, summarize
 
     outcomes = run_cases(load_cases(REPO / "tests" / "data" / folder), GLOSSARY)
     summary = summarize(outcomes)

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO
-from lingopress.devtools.qa_cases import (CORRECT, ERROR_FAULTS, FAULTS, WARNING_FAULTS, Case, Outcome,
+from support.qa_cases import (CORRECT, ERROR_FAULTS, FAULTS, WARNING_FAULTS, Case, Outcome,
                                           load_cases, per_check, summarize)
 from lingopress.errors import LingopressError
 

@@ -274,7 +274,7 @@ def test_rerun_leaves_git_clean_even_after_another_tool_rewrapped_the_files(tmp_
 
 
 def test_approved_translations_survive_a_model_change_byte_for_byte(tmp_path: Path, model_files):
-    from lingopress.devtools.tiny_argos import build_argos_package
+    from support.tiny_argos import build_argos_package
     from lingopress.models import install_file
 
     project = make_project(tmp_path / "p", locales=("en",))

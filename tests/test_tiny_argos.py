@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from lingopress.devtools.tiny_argos import isolated_argos_env
+from support.tiny_argos import isolated_argos_env
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -42,16 +42,17 @@ def corpus_texts() -> list[str]:
 
 
 def isolated_env(root: Path) -> dict[str, str]:
-    """An argostranslate-safe environment (every folder under root) that can import lingopress."""
+    """An argostranslate-safe environment (every folder under root) that can import lingopress and the test support."""
     env = isolated_argos_env(root)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")]))
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), str(REPO_ROOT / "tests"),
+                                                      os.environ.get("PYTHONPATH")]))
     return env
 
 
 _BUILD = r"""
 import json, sys
 from pathlib import Path
-from lingopress.devtools.tiny_argos import build_argos_package
+from support.tiny_argos import build_argos_package
 
 dest = Path(sys.argv[1])
 corpus = json.loads((dest / "corpus.json").read_text(encoding="utf-8"))

@@ -143,7 +143,7 @@ def build_argos_package(
         "type": "translate",
         "code": f"translate-{from_code}_{to_code}",
         "links": [],
-        "description": "Tiny random-weight test package built by lingopress.devtools.tiny_argos; "
+        "description": "Tiny random-weight test package built by tests/support/tiny_argos.py; "
         "its translations are meaningless.",
     }
 
@@ -430,7 +430,7 @@ def _readme(
 ) -> str:
     return (
         f"# {metadata['from_name']} -> {metadata['to_name']} (tiny test model)\n\n"
-        "Built offline by `lingopress.devtools.tiny_argos` for tests. The CTranslate2\n"
+        "Built offline by `tests/support/tiny_argos.py` for tests. The CTranslate2\n"
         "Transformer has random weights: its output is not a translation.\n\n"
         f"- SentencePiece vocabulary: {vocab} pieces, shared by source and target\n"
         f"- Transformer: {num_layers} layer(s), d_model {d_model}, {num_heads} heads, FFN {ffn_dim}\n"

@@ -1,0 +1,6 @@
+"""Test support shared by the tests and the benchmarks, kept out of the shipped package.
+
+`tiny_argos` builds a small real Argos package offline; `qa_cases` loads and scores the
+labelled QA corpus in `tests/data/qa_cases/`. Import them as `support.<module>` with the
+`tests/` folder on `sys.path` (pytest puts it there; the benchmarks add it).
+"""
