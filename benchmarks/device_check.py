@@ -10,7 +10,7 @@ with device="cuda" (compute "auto" = int8_float16, and float16) and device="cpu"
 a GPU it runs the CPU row only. CTranslate2 4.8 wheels are built against CUDA 12: they
 need libcublas.so.12 (pip install nvidia-cublas-cu12, or the CUDA 12 toolkit).
 """
-import os, time, tempfile, resource
+import os, sys, time, tempfile, resource
 from pathlib import Path
 import ctranslate2
 print("ctranslate2", ctranslate2.__version__, "cuda devices:", ctranslate2.get_cuda_device_count(), flush=True)
