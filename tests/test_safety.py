@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import shutil
 import signal
 import subprocess
@@ -13,8 +14,8 @@ from pathlib import Path
 
 import polib
 import pytest
-
 from conftest import ISOLATED_ENV, REPO, make_project, msgfmt_check, run_cli
+
 from lingopress.catalog import read_catalog, write_catalog
 from lingopress.config import load_config
 from lingopress.draft import open_engine, update_locale
@@ -140,7 +141,8 @@ def test_two_concurrent_runs_are_serialised(tmp_path: Path):
                              stderr=subprocess.PIPE, text=True) for _ in range(2)]
     outputs = [run.communicate(timeout=300) for run in runs]
     assert [run.returncode for run in runs] == [0, 0], outputs
-    updated = ["2/2 updated" in out for out, _ in outputs]
+    # The summary's row for the locale (plain layout: stdout is not a terminal): "en  2/2  …"
+    updated = [re.search(r"^\S+ +2/2 ", out, re.MULTILINE) is not None for out, _ in outputs]
     assert sorted(updated) == [False, True], "exactly one run wrote; the other found nothing to do"
     for path in (project / "translations").rglob("*.po"):
         assert msgfmt_check(path).returncode == 0
@@ -275,6 +277,7 @@ def test_rerun_leaves_git_clean_even_after_another_tool_rewrapped_the_files(tmp_
 
 def test_approved_translations_survive_a_model_change_byte_for_byte(tmp_path: Path, model_files):
     from support.tiny_argos import build_argos_package
+
     from lingopress.models import install_file
 
     project = make_project(tmp_path / "p", locales=("en",))

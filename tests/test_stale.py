@@ -319,9 +319,11 @@ def test_removed_and_added_units_are_judged_against_empty_text():
     base = [(P, "Se reposer.")]
     # Removing plain prose is harmless; removing a dose, or adding one, is not.
     assert judge(STALE_MODES[0], base + [(P, "Bien dormir.")], base).withdraw is False
-    assert judge(STALE_MODES[0], base + [(P, "Pas plus de 3 g par jour.")], base).changes == (
-        "number 3 g removed or changed",)
-    assert judge(STALE_MODES[0], base, base + [(P, "Pas plus de 3 g par jour.")]).changes == ("number 3 g added",)
+    # (the dose, its limit and its time unit: safety_changes reads all of them)
+    removed = judge(STALE_MODES[0], base + [(P, "Pas plus de 3 g par jour.")], base).changes
+    assert removed[0] == "number 3 g removed or changed" and "time unit day removed or changed" in removed
+    added = judge(STALE_MODES[0], base, base + [(P, "Pas plus de 3 g par jour.")]).changes
+    assert added[0] == "number 3 g added" and all(change.endswith(" added") for change in added)
     # A rewrite past msgmerge's similarity threshold is a removal and an addition.
     rewrite = changed_units([(P, "Prendre 75 mg par jour.")], [(P, "Une dose quotidienne suffit, sans plus.")])
     assert rewrite == [("Prendre 75 mg par jour.", ""), ("", "Une dose quotidienne suffit, sans plus.")]
