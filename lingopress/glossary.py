@@ -288,7 +288,7 @@ def uses_term(translation: str, term: str, locale: str) -> bool:
 # Arabic inflects inside the word (broken plurals: الأثر → الآثار, العامل → العوامل), which
 # no suffix pattern covers. Words are compared by their consonant skeleton: proclitics and
 # the article removed, then long vowels, hamza carriers and ta marbuta dropped.
-_ARABIC_MARKS = re.compile("[\u064b-\u065f\u0670\u0640]")
+ARABIC_MARKS = re.compile("[\u064b-\u065f\u0670\u0640]")  # harakat, superscript alef, tatweel
 _ARABIC_PROCLITICS = ("وال", "بال", "فال", "كال", "لل", "ال", "و", "ف", "ب", "ل", "ك")
 _ARABIC_WEAK = str.maketrans("", "", "اأإآءؤئويىة")
 
@@ -302,8 +302,8 @@ def _arabic_skeleton(word: str) -> str:
 
 
 def _arabic_skeletons_in(term: str, translation: str) -> bool:
-    wanted = [_arabic_skeleton(w) for w in _ARABIC_MARKS.sub("", term).split()]
-    words = [_arabic_skeleton(w) for w in re.findall(r"\w+", _ARABIC_MARKS.sub("", translation))]
+    wanted = [_arabic_skeleton(w) for w in ARABIC_MARKS.sub("", term).split()]
+    words = [_arabic_skeleton(w) for w in re.findall(r"\w+", ARABIC_MARKS.sub("", translation))]
     if not wanted or not all(wanted):
         return False
     return any(words[i:i + len(wanted)] == wanted for i in range(len(words) - len(wanted) + 1))

@@ -20,7 +20,7 @@ import math
 import re
 from collections import Counter
 
-from .base import Context, Inline, contains_source
+from .base import Context, Inline, contains_source, quote
 from .lexicon import lexicon, normalize
 from .meaning import limit_cues, negation_counts
 from .numbers import without_vague, word_numbers
@@ -95,7 +95,7 @@ def check_omission(source: Inline, target: Inline, ctx: Context) -> list[str]:
     messages = []
     if len(src) > len(tgt):
         for i in _unmatched(beads, src, tgt, ratio, ctx, side=0):
-            messages.append(f"sentence {i + 1} of the source has no counterpart in the translation: {_quote(src[i])}")
+            messages.append(f"sentence {i + 1} of the source has no counterpart in the translation: {quote(src[i])}")
         expected = ratio * len(source.text)
         if not messages and len(target.text) < _SHORT * expected:
             messages.append(f"the translation has {len(tgt)} sentences for the source's {len(src)} and is "
@@ -108,7 +108,7 @@ def check_addition(source: Inline, target: Inline, ctx: Context) -> list[str]:
     src, tgt, ratio, beads = _beads(source.text, target.text, ctx)
     if len(tgt) <= len(src):
         return []
-    return [f"sentence {j + 1} of the translation has no counterpart in the source: {_quote(tgt[j])}"
+    return [f"sentence {j + 1} of the translation has no counterpart in the source: {quote(tgt[j])}"
             for j in _unmatched(beads, src, tgt, ratio, ctx, side=1)]
 
 
@@ -293,8 +293,3 @@ def _enumeration_messages(source: str, target: str, ctx: Context) -> list[str]:
     if 2 <= members < largest:
         return [f"an enumeration of {largest} members in the source has at most {members} in the translation"]
     return []
-
-
-def _quote(text: str, limit: int = 70) -> str:
-    text = " ".join(text.split())
-    return f"« {text[:limit]}{'…' if len(text) > limit else ''} »"

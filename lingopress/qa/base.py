@@ -149,3 +149,9 @@ def contains_source(source: Inline, target: Inline) -> bool:
     still report such a translation.)"""
     src = " ".join(source.text.split())
     return bool(src) and re.search(rf"(?<!\w){re.escape(src)}(?!\w)", " ".join(target.text.split())) is not None
+
+
+def quote(text: str, limit: int = 70) -> str:
+    """A sentence as a message shows it: one line, cut at `limit` characters."""
+    text = " ".join(text.split())
+    return f"« {text[:limit]}{'…' if len(text) > limit else ''} »"

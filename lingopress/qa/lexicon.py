@@ -21,12 +21,11 @@ from importlib import resources
 from babel import Locale
 from num2words import num2words
 
+from ..glossary import ARABIC_MARKS
+
 MAX = "max"
 MIN = "min"
 TIME_UNITS = ("minute", "hour", "day", "week", "month", "year")
-# Arabic marks that do not change a word (harakat, superscript alef, tatweel): removed
-# before matching so that يُمنع and يمنع are the same word.
-_ARABIC_MARKS = re.compile("[\u064b-\u065f\u0670\u0640]")
 _ARABIC_DUAL = re.compile(r"(?<!\w)\w{3,}(?:ان|ين)(?!\w)")
 _DEFAULT = "en"  # a target language without a lexicon file is read with English cues
 
@@ -89,7 +88,7 @@ class Lexicon:
 
 def normalize(text: str) -> str:
     """Text as the lexicons match it: NFC, Arabic marks removed, apostrophes kept."""
-    return _ARABIC_MARKS.sub("", unicodedata.normalize("NFC", text))
+    return ARABIC_MARKS.sub("", unicodedata.normalize("NFC", text))
 
 
 @lru_cache(maxsize=16)
@@ -121,7 +120,7 @@ def lexicon(language: str) -> Lexicon:
         vague_values={_key(phrase): tuple(Decimal(v) for v in values_)
                       for phrase, values_ in numbers.get("vague", {}).items()},
         counted=_compile(numbers.get("counted", [])),
-        ambiguous_numbers=frozenset({"fr": ("neuf",), "de": ("acht", "elf")}.get(language, ())),
+        ambiguous_numbers=frozenset(_key(word) for word in numbers.get("ambiguous", [])),
         time_units=tuple(units),
         conjunctions=_compile(conjunctions),
     )

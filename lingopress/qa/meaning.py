@@ -24,7 +24,7 @@ from bisect import bisect_left
 from collections import Counter
 from functools import lru_cache
 
-from .base import Context, Inline, contains_source
+from .base import Context, Inline, contains_source, quote
 from .lexicon import MAX, MIN, LimitCue, Lexicon, lexicon, normalize
 from .sentences import aligned_pairs
 
@@ -73,10 +73,10 @@ def negation_messages(source: str, target: str, ctx: Context) -> tuple[list[str]
     errors, warnings = [], []
     if src_strong > tgt_strong + tgt_weak:
         errors.append(f"negation missing in translation: the source has {src_strong} "
-                      f"({_quote(source)}), the translation {tgt_strong}")
+                      f"({quote(source)}), the translation {tgt_strong}")
     elif tgt_strong > src_strong + src_weak:
         warnings.append(f"negation in the translation that the source does not have "
-                        f"({tgt_strong} against {src_strong}): {_quote(target)}")
+                        f"({tgt_strong} against {src_strong}): {quote(target)}")
     return errors, warnings
 
 
@@ -159,8 +159,3 @@ def check_limits(source: Inline, target: Inline, ctx: Context) -> list[str]:
 
 
 _NAMES = {MAX: "an upper bound, or before", MIN: "a lower bound, or after"}
-
-
-def _quote(text: str, limit: int = 70) -> str:
-    text = " ".join(text.split())
-    return f"« {text[:limit]}{'…' if len(text) > limit else ''} »"
