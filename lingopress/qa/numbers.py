@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
@@ -224,9 +224,9 @@ def check_numbers(source: Inline, target: Inline, ctx: Context) -> list[str]:
     # soft word stands in for a missing 1 and a lone missing 1 is not an error.
     _absorb(missing, Counter(t.value for t in tgt if t.soft))
     _absorb(extra, Counter(t.value for t in src if t.soft) + vague)
-    for src_token, tgt_token in _converted(src_text, src, tgt_text, tgt, ctx):
+    for one, other in equal_durations(src_text, tgt_text, ctx):
         # "every week" for « tous les 7 jours »: the same duration in other units.
-        for unmatched_keys, token in ((missing, src_token), (extra, tgt_token)):
+        for unmatched_keys, token in ((missing, one.number), (extra, other.number)):
             if token is not None and not token.soft and unmatched_keys[token.key] > 0:
                 unmatched_keys[token.key] -= 1
     missing, extra = +missing, +extra
@@ -285,19 +285,21 @@ def _durations_of(text: str, fmt: NumberFormat, lex: Lexicon, **reading) -> list
     return durations(text, extract_numbers(text, fmt, **reading) + word_numbers(text, lex), lex)
 
 
-def _converted(src_text: str, src: list[NumberToken], tgt_text: str, tgt: list[NumberToken],
-               ctx: Context) -> list[tuple[NumberToken | None, NumberToken | None]]:
-    """Pairs of number tokens that say the same duration in different units."""
+def equal_durations(src_text: str, tgt_text: str, ctx: Context,
+                    accept: Callable[[Duration, Duration], bool] = lambda one, other: True
+                    ) -> Iterator[tuple[Duration, Duration]]:
+    """Source and target durations that say the same time in different units ("every week"
+    for « tous les 7 jours »), each target duration used once; `accept` is asked as the
+    pairs are made."""
     source = _durations_of(src_text, ctx.source_format, lexicon(ctx.source_language), lenient=True)
     target = _durations_of(tgt_text, ctx.target_format, lexicon(ctx.language), fallback=ctx.source_format)
-    pairs, used = [], set()
+    used: set[int] = set()
     for one in source:
         other = next((i for i, d in enumerate(target) if i not in used and d.unit != one.unit
-                      and d.minutes == one.minutes), None)
+                      and d.minutes == one.minutes and accept(one, d)), None)
         if other is not None:
             used.add(other)
-            pairs.append((one.number, target[other].number))
-    return pairs
+            yield one, target[other]
 
 
 def without_vague(text: str, lex: Lexicon) -> tuple[str, Counter]:
@@ -348,24 +350,17 @@ def _time_units(text: str, language: str) -> tuple[tuple[str, int], ...]:
 def check_time_units(source: Inline, target: Inline, ctx: Context) -> list[str]:
     if contains_source(source, target):
         return []
-    src = time_units(without_vague(source.text, lexicon(ctx.source_language))[0], lexicon(ctx.source_language))
+    src_text = without_vague(source.text, lexicon(ctx.source_language))[0]
+    src = time_units(src_text, lexicon(ctx.source_language))
     if not src:
         return []  # a unit only added is not reported (see below)
     tgt = time_units(target.text, lexicon(ctx.language))
     lost, gained = src - tgt, tgt - src
     if lost and gained:
-        src_text = without_vague(source.text, lexicon(ctx.source_language))[0]
-        source_durations = _durations_of(src_text, ctx.source_format, lexicon(ctx.source_language), lenient=True)
-        target_durations = _durations_of(target.text, ctx.target_format, lexicon(ctx.language),
-                                         fallback=ctx.source_format)
-        for one in source_durations:
-            if lost[one.unit] <= 0:
-                continue
-            same = next((d for d in target_durations if d.unit != one.unit and gained[d.unit] > 0
-                         and d.minutes == one.minutes), None)
-            if same is not None:
-                lost[one.unit] -= 1
-                gained[same.unit] -= 1
+        for one, same in equal_durations(src_text, target.text, ctx,
+                                         lambda one, other: lost[one.unit] > 0 and gained[other.unit] > 0):
+            lost[one.unit] -= 1
+            gained[same.unit] -= 1
         lost, gained = +lost, +gained
     messages = []
     for unit in (u for u in TIME_UNITS if u in lost):
