@@ -120,13 +120,13 @@ def run_flow(project: Path) -> float:
 
 def run_direct(project: Path) -> float:
     """The stages the flow runs, as plain function calls in one thread (no Prefect)."""
-    from lingopress.bundles import build_bundles
+    from lingopress.publishing.bundles import build_bundles
     from lingopress.config import load_config
     from lingopress.draft import build_memory, engine_for, update_catalog
     from lingopress.ingest import load_articles, write_templates
-    from lingopress.publish import render_outputs, update_published
-    from lingopress.status import review_project, write_review_pages
-    from lingopress.storage import exclusive_run
+    from lingopress.publishing.publish import render_outputs, update_published
+    from lingopress.review.status import review_project, write_review_pages
+    from lingopress.store.atomic import exclusive_run
 
     start = time.perf_counter()
     config = load_config(project)

@@ -4,7 +4,7 @@ locale → render → bundle.
 Tasks are thin wrappers; all logic is in plain functions of the `lingopress` package. A
 user error in one work unit (a catalog a translator broke) fails that unit only, with a
 one-line message; the others go through and the run ends Failed. Units whose inputs are
-unchanged since their last update are not submitted at all (lingopress.runstate); tasks
+unchanged since their last update are not submitted at all (lingopress.store.records); tasks
 that may download a model retry on network trouble; the task runner is threads or Dask.
 """
 
@@ -24,17 +24,17 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.tasks import exponential_backoff
 
 from flows.logs import TracebackOnlyForBugs
-from lingopress.bundles import build_bundles
+from lingopress.publishing.bundles import build_bundles
 from lingopress.changes import changes_markdown
 from lingopress.config import Config, load_config
 from lingopress.draft import CatalogReport, DraftPlan, draft_record, engine_for, plan_drafts, save_draft_records, update_catalog
 from lingopress.errors import ConfigError, LingopressError, is_transient
 from lingopress.ingest import Article, load_articles, write_templates
-from lingopress.bundles import BundleResult
-from lingopress.publish import PublishReport, render_outputs, update_published
-from lingopress.status import refresh_status, status_markdown
-from lingopress.status_model import ArticleStatus
-from lingopress.storage import exclusive_run
+from lingopress.publishing.bundles import BundleResult
+from lingopress.publishing.publish import PublishReport, render_outputs, update_published
+from lingopress.review.status import refresh_status, status_markdown
+from lingopress.review.model import ArticleStatus
+from lingopress.store.atomic import exclusive_run
 from lingopress.summary import LocaleRun, RunSummary
 
 STATUS_ARTIFACT_KEY = "lingopress-status"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .status_model import ArticleStatus
+from .review.model import ArticleStatus
 from .summary import RunSummary, bundle_text
 
 

@@ -78,9 +78,9 @@ def _prepare_prefect() -> None:
 def _run_flow(which: str, config: Config, *, check_engines: bool, engine: str | None = None,
               runner: str = "threads", dask_address: str | None = None) -> RunSummary:
     from .draft import check_engine
-    from .glossary import load_glossary
+    from .catalogs.glossary import load_glossary
     from .ingest import load_articles
-    from .storage import project_lock
+    from .store.atomic import project_lock
 
     if runner not in ("threads", "dask"):
         raise LingopressError(f"--task-runner: unknown task runner {runner!r}", hint="use threads or dask")
@@ -230,8 +230,8 @@ def pull(
     max_files: Annotated[Optional[int], typer.Option("--max-files", help="Most files in the bundle; default 100000.")] = None,
 ) -> None:
     """Download a locale bundle, verify it and install it into DEST (publishers; no project needed)."""
-    from .pull import limits_from_options
-    from .pull import pull as pull_bundle
+    from .publishing.pull import limits_from_options
+    from .publishing.pull import pull as pull_bundle
 
     with user_errors():
         limits = limits_from_options(deadline, max_download, max_unpacked, max_files)
@@ -253,7 +253,7 @@ def check(
     import json
 
     from .qa import ERROR
-    from .status import check_project
+    from .review.status import check_project
 
     with user_errors():
         _check_format(format, ("text", "json"))
@@ -296,7 +296,7 @@ def status(
     import json
 
     from .ingest import load_articles
-    from .status import live_text, review_project, status_json, status_page_path, write_review_pages
+    from .review.status import live_text, review_project, status_json, status_page_path, write_review_pages
 
     with user_errors():
         _check_format(format, ("table", "json"))

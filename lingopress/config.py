@@ -14,7 +14,7 @@ CONFIG_NAME = "lingopress.toml"
 ENGINES = ("argos", "apertium", "none")
 DEVICES = ("auto", "cpu", "cuda")
 # [publish] stale: what readers get when the French behind a live translation changed
-# (lingopress.staleness). The first is the default.
+# (lingopress.publishing.staleness). The first is the default.
 STALE_MODES = ("withdraw-on-safety-change", "banner", "withdraw")
 
 
@@ -51,7 +51,7 @@ class PublishSettings:
     base_url: str = ""
     # A live translation whose French changed: withdrawn when the change touches safety
     # (a dose, a limit, a negation) and shown with an "outdated" notice otherwise; "banner"
-    # never withdraws, "withdraw" withdraws on any change. See lingopress.staleness.
+    # never withdraws, "withdraw" withdraws on any change. See lingopress.publishing.staleness.
     stale: str = STALE_MODES[0]
 
 

@@ -13,15 +13,15 @@ from dataclasses import dataclass, field
 
 import polib
 
-from .catalog import has_translation, merge_catalog, read_catalog, set_provenance, write_catalog
+from .catalogs.po import has_translation, merge_catalog, read_catalog, set_provenance, write_catalog
 from .config import Config
 from .errors import CatalogError
 from .ingest import Article, build_template
-from .memory import TranslationMemory, apply_memory
+from .catalogs.memory import TranslationMemory, apply_memory
 from .mt import Engine, check_engine, open_engine
 from .mt.argos import ArgosEngine
 from .mt.sentences import split_sentences
-from .runstate import file_digest, fingerprint, glossary_digest, is_current, load_records, save_records
+from .store.records import file_digest, fingerprint, glossary_digest, is_current, load_records, save_records
 
 __all__ = ["ArgosEngine", "DraftReport", "Engine", "check_engine", "draft_catalog", "draft_catalogs",
            "open_engine", "split_sentences", "update_locale"]

@@ -13,12 +13,12 @@ import yaml
 from markdown_it.token import Token
 
 from . import mdguard
-from .catalog import new_catalog, write_catalog
+from .catalogs.po import new_catalog, write_catalog
 from .config import Config
 from .errors import SourceError
-from .glossary import Glossary, load_glossary
+from .catalogs.glossary import Glossary, load_glossary
 from .markup import iter_units, parser
-from .runstate import file_digest, fingerprint, glossary_digest, is_current, load_records, save_records
+from .store.records import file_digest, fingerprint, glossary_digest, is_current, load_records, save_records
 
 MAX_SOURCE_BYTES = 5 * 1024 * 1024
 REQUIRED_FIELDS = ("title", "slug", "date", "summary")

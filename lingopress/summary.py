@@ -12,9 +12,9 @@ from __future__ import annotations
 import textwrap
 from dataclasses import dataclass, field
 
-from .bundles import BundleResult
+from .publishing.bundles import BundleResult
 from .draft import CatalogReport
-from .publish import PublishReport
+from .publishing.publish import PublishReport
 
 # Below this many columns the table's cells wrap: the plain layout reads better.
 TABLE_MIN_WIDTH = 100

@@ -25,13 +25,13 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
 
-    from lingopress.catalog import read_catalog, write_catalog
+    from lingopress.catalogs.po import read_catalog, write_catalog
     from lingopress.config import load_config
     from lingopress.draft import update_locale
-    from lingopress.glossary import load_glossary
+    from lingopress.catalogs.glossary import load_glossary
     from lingopress.ingest import load_articles
     from lingopress.qa import check_catalog
-    from lingopress.status import review_project, write_review_pages
+    from lingopress.review.status import review_project, write_review_pages
 
     with tempfile.TemporaryDirectory(prefix="lingopress-bench-") as tmp:
         project = Path(tmp)
@@ -86,7 +86,7 @@ def _corpus_throughput(rounds: int) -> float:
     sys.path.insert(0, str(REPO / "tests"))
     import polib
 
-    from lingopress.glossary import read_glossary
+    from lingopress.catalogs.glossary import read_glossary
     from lingopress.qa import Context, check_entry
     from support.qa_cases import load_cases
 

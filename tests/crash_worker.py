@@ -8,7 +8,7 @@ from pathlib import Path
 from lingopress.config import load_config
 from lingopress.draft import engine_for, update_locale
 from lingopress.ingest import load_articles, write_templates
-from lingopress.storage import exclusive_run
+from lingopress.store.atomic import exclusive_run
 
 
 def main(project: str) -> None:

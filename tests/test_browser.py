@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from lingopress.bundles import build_bundles
-from lingopress.pull import pull
+from lingopress.publishing.bundles import build_bundles
+from lingopress.publishing.pull import pull
 from test_bundles import publish, published_project
 from test_publish import approve_all
 from test_pull import serve

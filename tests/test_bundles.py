@@ -16,13 +16,13 @@ import pytest
 
 from conftest import ISOLATED_ENV, REPO, make_project, run_cli
 from lingopress import __version__
-from lingopress.bundle_format import build_archive
-from lingopress.bundles import build_bundles, bundles_dir
+from lingopress.publishing.bundle_format import build_archive
+from lingopress.publishing.bundles import build_bundles, bundles_dir
 from lingopress.config import load_config
 from lingopress.draft import update_locale
 from lingopress.errors import BusyError
 from lingopress.ingest import load_articles
-from lingopress.publish import read_state, render_outputs, update_published
+from lingopress.publishing.publish import read_state, render_outputs, update_published
 from test_publish import SOURCE, approve_all
 
 T1 = datetime(2026, 11, 27, 9, 0, tzinfo=timezone.utc)
@@ -140,7 +140,7 @@ def test_archives_are_reproducible(tmp_path: Path):
 CRASH_BEFORE_INDEX = """
 import os, sys
 from datetime import datetime, timezone
-import lingopress.bundles as bundles
+import lingopress.publishing.bundles as bundles
 from lingopress.config import load_config
 
 real = bundles.write_text_if_changed

@@ -8,7 +8,7 @@ import polib
 import pytest
 
 from conftest import msgfmt_check
-from lingopress.catalog import (is_approved, merge_catalog, new_catalog, read_catalog,
+from lingopress.catalogs.po import (is_approved, merge_catalog, new_catalog, read_catalog,
                                 write_catalog)
 from lingopress.errors import CatalogError
 

@@ -6,7 +6,7 @@ import polib
 import pytest
 
 from conftest import make_project, msgfmt_check
-from lingopress.catalog import read_catalog, write_catalog
+from lingopress.catalogs.po import read_catalog, write_catalog
 from lingopress.config import load_config
 from lingopress.draft import ArgosEngine, draft_catalog, open_engine, update_locale
 from lingopress.errors import ModelError

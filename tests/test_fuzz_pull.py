@@ -20,9 +20,9 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from lingopress.bundle_format import FORMAT, build_manifest, content_digest, encode_json
+from lingopress.publishing.bundle_format import FORMAT, build_manifest, content_digest, encode_json
 from lingopress.errors import PullError
-from lingopress.pull import MARKER_NAME, Limits, pull
+from lingopress.publishing.pull import MARKER_NAME, Limits, pull
 from test_bundles import T1
 from test_pull import serve
 

@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, make_project, msgfmt_check
-from lingopress.catalog import read_catalog, write_catalog
+from lingopress.catalogs.po import read_catalog, write_catalog
 from lingopress.config import load_config
 from lingopress.draft import update_locale
 from lingopress.errors import ConfigError, GlossaryError
-from lingopress.glossary import read_glossary, uses_term
+from lingopress.catalogs.glossary import read_glossary, uses_term
 from lingopress.ingest import load_articles, write_templates
 
 SHIPPED = read_glossary(REPO / "glossary.csv")

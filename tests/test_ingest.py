@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, make_project, msgfmt_check
-from lingopress.catalog import read_catalog
+from lingopress.catalogs.po import read_catalog
 from lingopress.config import load_config
 from lingopress.errors import SourceError
 from lingopress.ingest import build_template, load_article, load_articles, parse_article, write_templates

@@ -15,13 +15,13 @@ from markdown_it import MarkdownIt
 from mdit_py_plugins.front_matter import front_matter_plugin
 
 from lingopress.errors import ModelError, PublishError, PullError, SourceError
-from lingopress.glossary import Glossary, Term, source_pattern
+from lingopress.catalogs.glossary import Glossary, Term, source_pattern
 from lingopress.ingest import Article, parse_article
 from lingopress.markup import normalize_inline, parser
 from lingopress.models import _check_metadata
-from lingopress.publish import _check_slug
-from lingopress.pull import pull
-from lingopress.pull_dest import check_name
+from lingopress.publishing.publish import _check_slug
+from lingopress.publishing.pull import pull
+from lingopress.publishing.pull_dest import check_name
 
 FRONT = '---\ntitle: "Titre"\nslug: essai\ndate: 2026-01-02\nsummary: "Résumé."\n---\n\n'
 SOURCE = Path("sources/essai.md")

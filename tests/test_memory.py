@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from conftest import make_project
-from lingopress.catalog import read_catalog, write_catalog
+from lingopress.catalogs.po import read_catalog, write_catalog
 from lingopress.config import load_config
 from lingopress.draft import open_engine, update_locale
 from lingopress.ingest import load_articles

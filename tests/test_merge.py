@@ -10,7 +10,7 @@ import polib
 import pytest
 
 from conftest import REPO
-from lingopress.catalog import merge_catalog, read_catalog, write_catalog
+from lingopress.catalogs.po import merge_catalog, read_catalog, write_catalog
 from lingopress.config import load_config
 from lingopress.ingest import build_template, load_articles
 

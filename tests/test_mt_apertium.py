@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from conftest import make_project, msgfmt_check
-from lingopress.catalog import read_catalog
+from lingopress.catalogs.po import read_catalog
 from lingopress.config import load_config
 from lingopress.draft import update_locale
 from lingopress.errors import ModelError

@@ -8,7 +8,7 @@ import polib
 import pytest
 
 from conftest import make_project, msgfmt_check, sample_texts
-from lingopress.catalog import read_catalog
+from lingopress.catalogs.po import read_catalog
 from lingopress.config import ArgosSettings, load_config
 from lingopress.draft import draft_catalogs, update_locale
 from lingopress.errors import ModelError

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import REPO, make_project, msgfmt_check
-from lingopress.catalog import new_catalog, read_catalog, write_catalog
+from lingopress.catalogs.po import new_catalog, read_catalog, write_catalog
 from lingopress.config import load_config
 from lingopress.draft import update_locale
 from lingopress.ingest import load_articles

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import make_project, msgfmt_check
-from lingopress.catalog import is_approved, new_catalog, read_catalog, write_catalog
+from lingopress.catalogs.po import is_approved, new_catalog, read_catalog, write_catalog
 from lingopress.config import load_config
 from lingopress.draft import update_locale
 from lingopress.ingest import load_articles

@@ -10,13 +10,13 @@ import pytest
 import yaml
 
 from conftest import make_project
-from lingopress.catalog import read_catalog, write_catalog
+from lingopress.catalogs.po import read_catalog, write_catalog
 from lingopress.config import load_config
 from lingopress.draft import update_locale
 from lingopress.errors import ConfigError, PublishError
 from lingopress.ingest import load_articles
 from lingopress.markup import parser
-from lingopress.publish import (PublishReport, publish_locale, read_state, render_outputs, state_path,
+from lingopress.publishing.publish import (PublishReport, publish_locale, read_state, render_outputs, state_path,
                                 update_published)
 
 SOURCE = """---

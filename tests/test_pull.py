@@ -22,14 +22,14 @@ from pathlib import Path
 
 import pytest
 
-import lingopress.pull_dest
+import lingopress.publishing.pull_dest
 
 from conftest import REPO, run_cli
-from lingopress.bundle_format import content_digest, encode_json
-from lingopress.bundles import build_bundles
+from lingopress.publishing.bundle_format import content_digest, encode_json
+from lingopress.publishing.bundles import build_bundles
 from lingopress.errors import PullError
-from lingopress.pull import MARKER_NAME, Limits, pull, swap_by_renames
-from lingopress.storage import file_lock
+from lingopress.publishing.pull import MARKER_NAME, Limits, pull, swap_by_renames
+from lingopress.store.atomic import file_lock
 from test_bundles import T1, T2, publish, published_project, tree
 from test_publish import approve_all
 
@@ -385,7 +385,7 @@ def test_paths_beside_dest_that_pull_did_not_create_are_never_touched(outputs, i
     if fallback:  # a file system without renameat2: the two-rename path must not use .en.old either
         def no_exchange(a, b):
             raise OSError(errno.ENOSYS, "renameat2 is not available")
-        monkeypatch.setattr(lingopress.pull_dest, "exchange", no_exchange)
+        monkeypatch.setattr(lingopress.publishing.pull_dest, "exchange", no_exchange)
     assert pull(str(outputs), "en", installed).changed
     assert "second Titre" in (installed / "essai.html").read_text(encoding="utf-8")
     for name, data in mine.items():
@@ -470,16 +470,16 @@ def test_an_archive_that_unpacks_to_more_than_its_manifest_declares_is_refused(o
 
 
 # Pull is for publishers, who have no project: it must not drag the pipeline in.
-PIPELINE = ("lingopress.bundles", "lingopress.publish", "lingopress.catalog", "lingopress.ingest",
-            "lingopress.markup", "lingopress.runstate", "lingopress.status", "lingopress.qa", "lingopress.mt",
+PIPELINE = ("lingopress.publishing.bundles", "lingopress.publishing.publish", "lingopress.catalogs.po", "lingopress.ingest",
+            "lingopress.markup", "lingopress.store.records", "lingopress.review.status", "lingopress.qa", "lingopress.mt",
             "flows", "prefect")
 
 
 def test_pull_imports_nothing_of_the_pipeline():
     loaded = subprocess.run(
-        [sys.executable, "-c", "import lingopress.pull, sys; print('\\n'.join(sorted(sys.modules)))"],
+        [sys.executable, "-c", "import lingopress.publishing.pull, sys; print('\\n'.join(sorted(sys.modules)))"],
         env={**os.environ, "PYTHONPATH": str(REPO)}, capture_output=True, text=True, check=True).stdout.split()
-    assert "lingopress.pull" in loaded and "lingopress.bundle_format" in loaded
+    assert "lingopress.publishing.pull" in loaded and "lingopress.publishing.bundle_format" in loaded
     assert [name for name in loaded if any(name == module or name.startswith(f"{module}.")
                                            for module in PIPELINE)] == []
 

@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import REPO, msgfmt_check
-from lingopress.catalog import read_catalog
-from lingopress.glossary import read_glossary
+from lingopress.catalogs.po import read_catalog
+from lingopress.catalogs.glossary import read_glossary
 from lingopress.qa import (CHECKS, ERROR, WARNING, Context, blocking_findings, check_catalog,
                            check_entry, hold_reason)
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from conftest import make_project, msgfmt_check
-from lingopress.catalog import is_approved, read_catalog
+from lingopress.catalogs.po import is_approved, read_catalog
 from lingopress.errors import CatalogError, ModelError, is_transient
 from lingopress.summary import RunSummary
 

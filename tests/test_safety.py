@@ -16,7 +16,7 @@ import polib
 import pytest
 from conftest import ISOLATED_ENV, REPO, make_project, msgfmt_check, run_cli
 
-from lingopress.catalog import read_catalog, write_catalog
+from lingopress.catalogs.po import read_catalog, write_catalog
 from lingopress.config import load_config
 from lingopress.draft import open_engine, update_locale
 from lingopress.ingest import load_articles

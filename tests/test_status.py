@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 
 from conftest import make_project, msgfmt_check, run_cli
-from lingopress.catalog import read_catalog, write_catalog
+from lingopress.catalogs.po import read_catalog, write_catalog
 from lingopress.config import load_config
 from lingopress.draft import update_locale
 from lingopress.ingest import load_articles
-from lingopress.publish import publish_locale
+from lingopress.publishing.publish import publish_locale
 
 ESSAI = """---
 title: "Posologie"

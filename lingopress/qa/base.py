@@ -14,7 +14,7 @@ from babel.numbers import format_decimal
 from markdown_it import MarkdownIt
 from translate.filters.checks import CheckerConfig, FilterFailure, StandardChecker
 
-from ..glossary import Glossary
+from ..catalogs.glossary import Glossary
 
 ERROR = "error"
 WARNING = "warning"

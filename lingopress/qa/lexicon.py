@@ -21,7 +21,7 @@ from importlib import resources
 from babel import Locale
 from num2words import num2words
 
-from ..glossary import ARABIC_MARKS
+from ..catalogs.glossary import ARABIC_MARKS
 
 MAX = "max"
 MIN = "min"

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 import polib
 
-from ..catalog import has_translation, is_approved
-from ..glossary import Glossary
+from ..catalogs.po import has_translation, is_approved
+from ..catalogs.glossary import Glossary
 from . import alignment, markup, meaning, numbers, terms
 from .base import ERROR, IGNORE_ALL, IGNORE_PREFIX, WARNING, Context, Finding, Inline, analyse
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ..glossary import uses_term
+from ..catalogs.glossary import uses_term
 from .base import Context, Inline
 
 

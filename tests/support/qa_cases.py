@@ -19,7 +19,7 @@ import polib
 import yaml
 
 from lingopress.errors import LingopressError
-from lingopress.glossary import Glossary
+from lingopress.catalogs.glossary import Glossary
 from lingopress.qa import CHECKS, ERROR, WARNING, Context, check_entry
 
 CORRECT = "none"

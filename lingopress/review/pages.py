@@ -12,9 +12,9 @@ from collections.abc import Sequence
 
 from babel import Locale
 
-from .config import Config
-from .render import render_template
-from .status_model import ArticleStatus, LocaleSummary, Review, review_path, status_page_path
+from ..config import Config
+from ..publishing.render import render_template
+from .model import ArticleStatus, LocaleSummary, Review, review_path, status_page_path
 
 
 def render_review(config: Config, review: Review) -> str:

@@ -25,7 +25,7 @@ from typing import BinaryIO
 from pydantic import ByteSize
 
 from .bundle_format import INDEX_NAME, MAX_DOCUMENT_BYTES, read_index
-from .errors import BundleError, PullError
+from ..errors import BundleError, PullError
 
 _CHUNK = 1 << 16
 

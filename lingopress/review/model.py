@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .config import Config
-from .ingest import Article
-from .qa import Finding
+from ..config import Config
+from ..ingest import Article
+from ..qa import Finding
 
 APPROVED, FUZZY, UNTRANSLATED = "approved", "fuzzy", "untranslated"
 

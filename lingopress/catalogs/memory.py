@@ -15,7 +15,7 @@ import polib
 from rapidfuzz import fuzz
 from rapidfuzz import process as fuzz_process
 
-from .catalog import has_translation, is_approved, set_provenance
+from .po import has_translation, is_approved, set_provenance
 
 CLOSE_MATCH = 75.0  # percent similarity for a fuzzy suggestion
 

@@ -27,10 +27,10 @@ from babel.messages.plurals import get_plural
 from rapidfuzz import fuzz
 from rapidfuzz import process as fuzz_process
 
-from . import __version__
-from .errors import CatalogError
+from .. import __version__
+from ..errors import CatalogError
 from .poformat import render_po
-from .storage import write_text_if_changed
+from ..store.atomic import write_text_if_changed
 
 GENERATOR = f"lingopress {__version__}"
 # Extracted-comment lines lingopress adds after extraction and keeps across merges.

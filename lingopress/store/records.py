@@ -20,9 +20,9 @@ import logging
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from . import __version__
-from .config import Config
-from .storage import write_text_if_changed
+from .. import __version__
+from ..config import Config
+from .atomic import write_text_if_changed
 
 log = logging.getLogger(__name__)
 

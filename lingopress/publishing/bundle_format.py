@@ -21,8 +21,8 @@ import json
 import tarfile
 from datetime import datetime, timezone
 
-from . import __version__
-from .errors import BundleError
+from .. import __version__
+from ..errors import BundleError
 
 FORMAT = 1
 MANIFEST_NAME = "manifest.json"

@@ -27,10 +27,10 @@ from pathlib import Path
 
 from .bundle_format import (INDEX_NAME, archive_name, build_archive, build_manifest, content_digest, encode_json,
                             file_listing, index_record, manifest_name, new_index, read_index)
-from .config import Config
-from .errors import BundleError
+from ..config import Config
+from ..errors import BundleError
 from .publish import article_files, locale_files, published_locales, read_state
-from .storage import atomic_write_bytes, project_lock, remove_stale_temp_files, write_text_if_changed
+from ..store.atomic import atomic_write_bytes, project_lock, remove_stale_temp_files, write_text_if_changed
 
 log = logging.getLogger(__name__)
 

@@ -38,7 +38,7 @@ from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
 
-from .errors import GlossaryError
+from ..errors import GlossaryError
 
 DNT_COLUMN = "do_not_translate"
 NOTE_COLUMN = "note"

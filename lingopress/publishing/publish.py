@@ -9,7 +9,7 @@ Publishing has two steps, so that every page can link to every language it exist
    `[publish] fallback_threshold`, enough of them) and the gate (QA) lets it through.
    Otherwise its last approved version stays live: a source change that makes an article
    incomplete never turns its page into a partial one. Such a kept-live version is judged
-   against the current French (lingopress.staleness): shown with an "outdated" notice, or
+   against the current French (lingopress.publishing.staleness): shown with an "outdated" notice, or
    withdrawn behind a notice when the change touches safety, per `[publish] stale`.
 2. `render_outputs(config)` renders every locale's state to HTML, Markdown and JSON, the
    locale index pages and the root index. Pages are a function of the states alone, so an
@@ -39,16 +39,16 @@ from babel.dates import format_date
 from markupsafe import Markup
 from mdformat.renderer import MDRenderer
 
-from .catalog import is_approved, read_catalog
-from .config import Config
-from .errors import CatalogError, PublishError
-from .ingest import Article, is_valid_slug, parse_article
-from .markup import iter_units, parser
+from ..catalogs.po import is_approved, read_catalog
+from ..config import Config
+from ..errors import CatalogError, PublishError
+from ..ingest import Article, is_valid_slug, parse_article
+from ..markup import iter_units, parser
 from .notices import notice as stale_notice
 from .render import render_template
-from .runstate import file_digest, fingerprint, is_current, load_records, save_records
+from ..store.records import file_digest, fingerprint, is_current, load_records, save_records
 from .staleness import Staleness, assess, consequence, judge, version_date
-from .storage import write_text_if_changed
+from ..store.atomic import write_text_if_changed
 
 log = logging.getLogger(__name__)
 
@@ -67,8 +67,8 @@ def qa_gate(config: Config, locale: str) -> Gate:
     An article with a QA error in an approved entry is not published; its last approved
     version stays live. It runs only for articles whose units are all approved.
     """
-    from .glossary import load_glossary
-    from .qa import blocking_findings, hold_reason
+    from ..catalogs.glossary import load_glossary
+    from ..qa import blocking_findings, hold_reason
 
     glossary = load_glossary(config)
 

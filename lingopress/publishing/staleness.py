@@ -1,7 +1,7 @@
 """Staleness: what a live translation is worth once the French behind it changed.
 
 Publishing keeps the last approved version of an article live while a newer French source
-waits for its translators (lingopress.publish). For a reworded sentence that is right; for a
+waits for its translators (lingopress.publishing.publish). For a reworded sentence that is right; for a
 changed dose it is a patient-safety problem. So whenever a kept-live version was made from
 another French text than the current one, its units are compared with the current units:
 
@@ -33,8 +33,8 @@ from typing import Protocol
 
 from rapidfuzz import fuzz
 
-from .catalog import FUZZY_THRESHOLD
-from .config import STALE_MODES
+from ..catalogs.po import FUZZY_THRESHOLD
+from ..config import STALE_MODES
 
 Key = tuple[str, str]  # (msgctxt, msgid): a unit's kind and French text, as the catalog keys it
 OUTDATED, WITHDRAWN = "outdated", "withdrawn"
@@ -139,7 +139,7 @@ def changed_units(old: Sequence[Key], new: Sequence[Key]) -> list[tuple[str, str
 def judge(mode: str, old: Sequence[Key], new: Sequence[Key], source_locale: str = "fr") -> Verdict | None:
     """Whether a translation of the units `old` may stay live now that the source has `new`;
     None when no unit changed."""
-    from .qa import safety_changes  # the QA package loads translate-toolkit: only when needed
+    from ..qa import safety_changes  # the QA package loads translate-toolkit: only when needed
 
     changes = changed_units(old, new)
     if not changes:
@@ -161,7 +161,7 @@ def first_seen(previous: Staleness | None, source_hash: str, today: date) -> str
     """When a French version was first seen, as an ISO date.
 
     Sources carry no reliable "updated" date: the front matter's `date` is the publication
-    date (lingopress.publish.publication_date) and editors do not change it for an edit, and
+    date (lingopress.publishing.publish.publication_date) and editors do not change it for an edit, and
     file times do not survive a git checkout. So the date of a change is the date of the
     first publish run that saw it, kept in the published state for as long as that French
     version stands; a newer edit is dated afresh.

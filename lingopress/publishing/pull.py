@@ -37,11 +37,11 @@ from pydantic import ByteSize, TypeAdapter, ValidationError
 from filelock import Timeout
 
 from .bundle_format import FORMAT, INDEX_NAME, MANIFEST_NAME, archive_path, content_digest, manifest_path, sha256_hex
-from .errors import ConfigError, PullError
+from ..errors import ConfigError, PullError
 from .pull_dest import (MARKER_NAME, WORK_PREFIX, check_name, exchange, file_sha256, inspect, leftovers,
                         marker_bytes, swap, swap_by_renames)
 from .pull_net import Deadline, Origin, human
-from .storage import file_lock
+from ..store.atomic import file_lock
 
 __all__ = ["Limits", "MARKER_NAME", "PullResult", "exchange", "limits_from_options", "pull", "swap_by_renames"]
 

@@ -14,7 +14,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-from .markup import parser
+from ..markup import parser
 
 
 @lru_cache(maxsize=1)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-from .errors import BusyError, disk_error
+from ..errors import BusyError, disk_error
 
 
 @contextmanager

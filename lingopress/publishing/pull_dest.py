@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from .bundle_format import MANIFEST_NAME, MAX_DOCUMENT_BYTES, is_bundle_manifest
-from .errors import PullError
+from ..errors import PullError
 
 log = logging.getLogger(__name__)
 

@@ -15,18 +15,18 @@ from dataclasses import asdict, dataclass, replace
 import polib
 from babel import Locale
 
-from .catalog import has_translation, is_approved, read_catalog
-from .config import Config
-from .errors import CatalogError
-from .glossary import Glossary, load_glossary
-from .ingest import Article, build_template
-from .preview import render_review, render_status_page
-from .publish import Snapshot, read_state
-from .qa import ERROR, WARNING, Context, Finding, check_entry
-from .runstate import file_digest, fingerprint, glossary_digest, is_current, load_records, save_records
-from .status_model import (APPROVED, FUZZY, UNTRANSLATED, ArticleStatus, LocaleSummary, Review, ReviewEntry,
+from ..catalogs.po import has_translation, is_approved, read_catalog
+from ..config import Config
+from ..errors import CatalogError
+from ..catalogs.glossary import Glossary, load_glossary
+from ..ingest import Article, build_template
+from .pages import render_review, render_status_page
+from ..publishing.publish import Snapshot, read_state
+from ..qa import ERROR, WARNING, Context, Finding, check_entry
+from ..store.records import file_digest, fingerprint, glossary_digest, is_current, load_records, save_records
+from .model import (APPROVED, FUZZY, UNTRANSLATED, ArticleStatus, LocaleSummary, Review, ReviewEntry,
                            review_path, status_page_path)
-from .storage import write_text_if_changed
+from ..store.atomic import write_text_if_changed
 
 log = logging.getLogger(__name__)
 
@@ -210,8 +210,8 @@ class CatalogFindings:
 
 def check_project(config: Config, glossary: Glossary | None = None) -> list[CatalogFindings]:
     """QA findings of every catalog of the configured locales (drafts included)."""
-    from .errors import display_path
-    from .qa import check_catalog
+    from ..errors import display_path
+    from ..qa import check_catalog
 
     glossary = load_glossary(config) if glossary is None else glossary
     results = []

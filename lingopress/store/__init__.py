@@ -1,0 +1,2 @@
+"""The project store: every read and write of project files.
+"""
