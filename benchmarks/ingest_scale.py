@@ -3,7 +3,7 @@
 Builds a project with the repository's glossary and one article whose body is a single
 paragraph of the sample articles' French prose, at 92, 184, 368 and 736 KB, then a
 4.8 MB one-line source (just under the 5 MB limit), and times the real ingest
-(`load_articles` + `write_templates`: parse, segment, glossary notes, .pot write).
+(`ProjectStore.articles` + `jobs.write_templates`: parse, segment, glossary notes, .pot write).
 Then the same for paragraphs of Markdown delimiters (`*a _b `), the input that made
 markdown-it-py's own text joins quadratic. Prints seconds per size and the ratio per
 doubling (linear: about 2). The last line is
@@ -28,7 +28,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 from lingopress.config import load_config
-from lingopress.ingest import MAX_SOURCE_BYTES, load_articles, write_templates
+from lingopress.ingest import MAX_SOURCE_BYTES
+from lingopress.jobs import write_templates  # noqa: E402
+from lingopress.store.project import ProjectStore  # noqa: E402
 
 FRONT = '---\ntitle: "Essai"\nslug: essai\ndate: 2026-01-02\nsummary: "Un long paragraphe."\n---\n\n'
 
@@ -51,9 +53,9 @@ def time_ingest(project: Path, body: str) -> float:
     (project / "sources" / "essai.md").write_text(FRONT + body + "\n", encoding="utf-8")
     shutil.rmtree(project / "translations", ignore_errors=True)
     shutil.rmtree(project / ".lingopress", ignore_errors=True)
-    config = load_config(project)
+    store = ProjectStore(load_config(project))
     start = time.perf_counter()
-    write_templates(config, load_articles(config))
+    write_templates(store, store.articles())
     return time.perf_counter() - start
 
 

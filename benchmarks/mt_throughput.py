@@ -53,12 +53,12 @@ OPENERS = [
 def build_units(min_sentences: int) -> list[str]:
     """Units (paragraph-sized msgids) from sources/, varied until there are enough distinct sentences."""
     from lingopress.config import load_config
-    from lingopress.ingest import load_articles
     from lingopress.mt.placeholders import has_words, protect
+    from lingopress.store.project import ProjectStore
     from lingopress.mt.sentences import split_sentences
 
     config = load_config(REPO)
-    base = [segment.text for article in load_articles(config) for segment in article.segments]
+    base = [segment.text for article in ProjectStore(config).articles() for segment in article.segments]
     units: list[str] = []
     seen: set[str] = set()
     distinct: set[str] = set()

@@ -1,10 +1,17 @@
-"""The lingopress pipeline as Prefect flows: ingest → draft per (article, locale) → publish per
-locale → render → bundle.
+"""The lingopress pipeline as Prefect flows: preflight → templates → draft per (article,
+locale) → publish per locale → render → bundle → status.
 
-Tasks are thin wrappers; all logic is in plain functions of the `lingopress` package. A
-user error in one work unit (a catalog a translator broke) fails that unit only, with a
-one-line message; the others go through and the run ends Failed. Units whose inputs are
-unchanged since their last update are not submitted at all (lingopress.store.records); tasks
+The flow wires jobs (lingopress.jobs) and owns the project's files through the store,
+in its own process under the project lock. Work goes to the task runner as data: a
+draft task gets a DraftJob (template, catalog bytes, memory) and returns the catalog's
+text, a publish task gets a locale's catalogs and live versions and returns decisions.
+So Dask workers need lingopress and the MT models, never the project directory. Tasks
+that touch files (templates, render, bundle, status) are called, not submitted: they
+run in the flow's process whatever the task runner.
+
+A user error in one work unit (a catalog a translator broke) fails that unit only, with
+a one-line message; the others go through and the run ends Failed. Units whose inputs
+are unchanged since their last pass are not submitted at all (lingopress.skip); tasks
 that may download a model retry on network trouble; the task runner is threads or Dask.
 """
 
@@ -13,28 +20,27 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from dataclasses import replace
+from collections.abc import Callable, Sequence
 
-from prefect import allow_failure, flow, get_run_logger, task
+from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
-from prefect.futures import PrefectFuture
 from prefect.states import Failed, State
 from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.tasks import exponential_backoff
 
 from flows.logs import TracebackOnlyForBugs
-from lingopress.publishing.bundles import build_bundles
+from lingopress import jobs
 from lingopress.changes import changes_markdown
 from lingopress.config import Config, load_config
-from lingopress.draft import CatalogReport, DraftPlan, draft_record, engine_for, plan_drafts, save_draft_records, update_catalog
+from lingopress.draft import DraftJob, DraftResult, draft_unit, engine_for
 from lingopress.errors import ConfigError, LingopressError, is_transient
-from lingopress.ingest import Article, load_articles, write_templates
+from lingopress.ingest import Article
 from lingopress.publishing.bundles import BundleResult
-from lingopress.publishing.publish import PublishReport, render_outputs, update_published
-from lingopress.review.status import refresh_status, status_markdown
+from lingopress.publishing.publish import Decision
 from lingopress.review.model import ArticleStatus
-from lingopress.store.atomic import exclusive_run
+from lingopress.review.status import status_markdown
+from lingopress.store.project import ProjectStore
 from lingopress.summary import LocaleRun, RunSummary
 
 STATUS_ARTIFACT_KEY = "lingopress-status"
@@ -80,79 +86,93 @@ def _user_failure(err: LingopressError) -> State:
     return Failed(message=str(err))
 
 
-@task(name="ingest", cache_policy=NO_CACHE)
-def ingest_task(config: Config, write: bool = True) -> list[Article]:
-    articles = load_articles(config)
-    if write:
-        written = write_templates(config, articles)
-        get_run_logger().info("ingested %d articles, %d templates updated", len(articles), len(written))
-    return articles
+class UnitFailed(LingopressError):
+    """A submitted work unit ended Failed; its message says why."""
 
 
-@task(name="plan-drafts", task_run_name="plan-drafts-{locale}", cache_policy=NO_CACHE,
+def submitted(**extra) -> jobs.Run:
+    """jobs.Run through the task runner: each input becomes a task run (a Dask task
+    under Dask); a unit that failed comes back as UnitFailed with its message."""
+    def run(stage: Callable, inputs: Sequence) -> list:
+        futures = [stage.submit(item, **extra) for item in inputs]
+        results = []
+        for future in futures:
+            future.wait()
+            if future.state.is_completed():
+                results.append(future.result())
+            else:
+                results.append(UnitFailed(future.state.message or f"{stage.name} failed"))
+        return results
+    return run
+
+
+@task(name="preflight", cache_policy=NO_CACHE, retries=NETWORK_RETRIES, retry_delay_seconds=NETWORK_BACKOFF_S,
+      retry_condition_fn=_retry_transient)
+def preflight_task(store: ProjectStore, engines: bool) -> jobs.Preflight:
+    # Checking the engines may download a model (network): hence the retries.
+    checked = jobs.preflight(store, engines=engines)
+    get_run_logger().info("%d articles; engines: %s", len(checked.articles),
+                          ", ".join(f"{locale}: {what}" for locale, what in checked.provenance.items()) or "-")
+    return checked
+
+
+@task(name="templates", cache_policy=NO_CACHE)
+def templates_task(store: ProjectStore, articles: list[Article]) -> list[str]:
+    written = jobs.write_templates(store, articles)
+    get_run_logger().info("ingested %d articles, %d templates updated", len(articles), len(written))
+    return written
+
+
+@task(name="draft", task_run_name="draft-{job.locale}-{job.slug}", cache_policy=NO_CACHE,
       retries=NETWORK_RETRIES, retry_delay_seconds=NETWORK_BACKOFF_S, retry_condition_fn=_retry_transient)
-def plan_task(config: Config, locale: str, articles: list[Article]) -> DraftPlan:
-    # Finding the engine may download a model (network): hence the retries.
-    plan = plan_drafts(config, locale, articles)
-    get_run_logger().info("%s: %d units to update, %d unchanged since their last update (skipped)%s",
-                          locale, len(plan.stale), len(plan.unchanged),
-                          f"; translation memory holds {len(plan.memory)} approved units" if plan.memory else "")
-    return plan
-
-
-@task(name="draft", task_run_name="draft-{locale}-{slug}", cache_policy=NO_CACHE,
-      retries=NETWORK_RETRIES, retry_delay_seconds=NETWORK_BACKOFF_S, retry_condition_fn=_retry_transient)
-def draft_task(config: Config, locale: str, article: Article, plan: DraftPlan, slug: str,
-               mt_slots: int = DEFAULT_MT_SLOTS) -> tuple[CatalogReport, dict] | State:
-    """The catalog's report and its run record (saved by the flow once every unit is done)."""
+def draft_task(job: DraftJob, config: Config, mt_slots: int = DEFAULT_MT_SLOTS) -> DraftResult | State:
+    """One catalog's update, from data to data: runs on any worker that has the models."""
     try:
         # The MT-heavy part holds one of a few slots per process, so however many workers
         # the task runner has, at most mt_slots CTranslate2 batches are in memory at once.
         with mt_slot(mt_slots):
-            report = update_catalog(config, locale, article, engine_for(config, locale), plan.memory)
+            result = draft_unit(job, engine_for(config, job.locale))
     except LingopressError as err:
         if is_transient(err):
             raise  # retried with backoff (retry_condition_fn)
         return _user_failure(err)
+    report = result.report
     get_run_logger().info(
         "%s/%s: %d entries; %d from memory (exact), %d suggested by memory (fuzzy), %d machine drafts "
-        "(fuzzy); %s", locale, slug, report.entries, report.memory_exact, report.memory_close,
+        "(fuzzy); %s", job.locale, job.slug, report.entries, report.memory_exact, report.memory_close,
         report.drafted, "catalog updated" if report.written else "catalog unchanged")
-    return report, draft_record(config, plan, article, report)
+    return result
 
 
-@task(name="publish", task_run_name="publish-{locale}", cache_policy=NO_CACHE)
-def publish_task(config: Config, locale: str, articles: list[Article]) -> PublishReport | State:
+@task(name="publish", task_run_name="publish-{job.locale}", cache_policy=NO_CACHE)
+def publish_task(job: jobs.PublishJob) -> list[Decision] | State:
     try:
-        report = update_published(config, locale, articles)
+        return jobs.decide_all(job)
     except LingopressError as err:
         return _user_failure(err)
-    logger = get_run_logger()
-    for slug, why in report.held_back.items():
-        logger.info("%s/%s not published: %s", locale, slug, why)
-    logger.info("%s: %d articles published", locale, len(report.published))
-    return report
 
 
 @task(name="render", cache_policy=NO_CACHE)
-def render_task(config: Config) -> list[str]:
-    # After every locale's publish task: each page links to all the languages it exists in.
-    written = render_outputs(config)
+def render_task(store: ProjectStore) -> list[str]:
+    # After every locale's publish: each page links to all the languages it exists in.
+    written = jobs.render_outputs(store)
     get_run_logger().info("rendered outputs, %d files changed", len(written))
     return written
 
 
 @task(name="bundle", cache_policy=NO_CACHE)
-def bundle_task(config: Config) -> dict[str, BundleResult]:
-    results = build_bundles(config)
+def bundle_task(store: ProjectStore) -> dict[str, BundleResult]:
+    results = jobs.build_bundles(store)
     for result in results.values():
         get_run_logger().info("%s: bundle version %d%s", result.locale, result.version,
                               " (new)" if result.created else " (unchanged)")
     return results
+
+
 @task(name="status", cache_policy=NO_CACHE)
-def status_task(config: Config, articles: list[Article]) -> list[ArticleStatus]:
+def status_task(store: ProjectStore, articles: list[Article]) -> list[ArticleStatus]:
     """Refresh outputs/status.html and the review pages; publish the table as an artifact."""
-    rows, written = refresh_status(config, articles)
+    rows, written = jobs.refresh_status(store, articles)
     create_markdown_artifact(markdown=status_markdown(rows), key=STATUS_ARTIFACT_KEY,
                              description="Per article and locale: approved, fuzzy, untranslated, "
                                          "QA errors, publishable")
@@ -190,70 +210,51 @@ def pipeline(project_dir: str = ".", locales: list[str] | None = None, engine: s
              mt_slots: int = DEFAULT_MT_SLOTS) -> RunSummary | State:
     """Ingest sources, update and draft every (article, locale), publish what translators approved."""
     config = load_config(project_dir, locales=locales, engine=engine, lock_timeout_s=lock_timeout_s)
-    return _run(config, draft=draft, publish=publish, mt_slots=mt_slots)
+    store = ProjectStore(config)
+    with store.locked():
+        return _stages(store, draft=draft, publish=publish, mt_slots=mt_slots)
 
 
-def _run(config: Config, *, draft: bool, publish: bool, mt_slots: int = DEFAULT_MT_SLOTS) -> RunSummary | State:
-    with exclusive_run(config.project_dir, config.lock_timeout_s,
-                       config.translations_dir, config.outputs_dir):
-        return _stages(config, draft=draft, publish=publish, mt_slots=mt_slots)
-
-
-def _stages(config: Config, *, draft: bool, publish: bool, mt_slots: int = DEFAULT_MT_SLOTS) -> RunSummary | State:
-    articles = ingest_task(config, write=draft)
-    by_slug = {article.slug: article for article in articles}
+def _stages(store: ProjectStore, *, draft: bool, publish: bool, mt_slots: int = DEFAULT_MT_SLOTS) -> RunSummary | State:
+    config = store.config
+    checked = preflight_task(store, engines=draft)
+    articles = checked.articles
+    if draft:
+        templates_task(store, articles)
     # Publishing includes the source locale: the French original is published too.
     locales = ((config.source_locale,) if publish else ()) + config.target_locales
     runs = {locale: LocaleRun(locale) for locale in locales}
-    drafts: dict[str, list[PrefectFuture]] = {locale: [] for locale in locales}
-    plans: dict[str, PrefectFuture] = {}
-    failures = []
+    failures: list[str] = []
     if draft:
-        plans = {locale: plan_task.submit(config, locale, articles) for locale in config.target_locales}
-        for locale, future in plans.items():
-            future.wait()
-            if not future.state.is_completed():
-                failures.append(future.state.message or f"plan {locale} failed")
+        run = submitted(config=config, mt_slots=mt_slots)
+        for locale in config.target_locales:
+            done = jobs.draft_locale(store, locale, articles, provenance=checked.provenance[locale],
+                                     stage=draft_task, run=run)
+            get_run_logger().info("%s: %d units to update, %d unchanged since their last update (skipped)%s",
+                                  locale, len(done.reports) + len(done.failures), len(done.skipped),
+                                  f"; translation memory holds {done.memory} approved units" if done.memory else "")
+            runs[locale] = LocaleRun(locale, drafts=tuple(done.reports), skipped=tuple(done.skipped))
+            failures += done.failures.values()
+    if publish:
+        for locale in locales:
+            try:
+                report = jobs.publish_locale(store, locale, articles, stage=publish_task, run=submitted())
+            except LingopressError as err:
+                failures.append(str(err))
                 continue
-            plan = future.result()
-            runs[locale] = replace(runs[locale], skipped=tuple(plan.unchanged))
-            # Only the units whose inputs changed become tasks: a no-change re-run is cheap.
-            drafts[locale] = [draft_task.submit(config, locale, by_slug[slug], future, slug=slug, mt_slots=mt_slots)
-                              for slug in plan.stale]
-    publishes = {}
-    if publish:
-        publishes = {locale: publish_task.submit(config, locale, articles,
-                                                 wait_for=[allow_failure(f) for f in drafts[locale]])
-                     for locale in locales}
-    for locale in locales:
-        updated: dict[str, dict] = {}
-        reports: list[CatalogReport] = []
-        for future in drafts[locale]:
-            future.wait()
-            if future.state.is_completed():
-                report, record = future.result()
-                updated[report.slug] = record
-                reports.append(report)
-            else:
-                failures.append(future.state.message or f"draft {locale} failed")
-        runs[locale] = replace(runs[locale], drafts=tuple(reports))
-        if locale in plans:
-            # A failed unit keeps no record: it is tried again next run.
-            save_draft_records(config, locale, articles, updated)
-        if locale in publishes:
-            future = publishes[locale]
-            future.wait()
-            if future.state.is_completed():
-                runs[locale] = replace(runs[locale], publish=future.result())
-            else:
-                failures.append(future.state.message or f"publish {locale} failed")
-    if publish:
+            logger = get_run_logger()
+            # Every run says why, also when the decision was kept from an earlier run.
+            for slug, why in report.held_back.items():
+                logger.info("%s/%s not published: %s", locale, slug, why)
+            logger.info("%s: %d articles published", locale, len(report.published))
+            runs[locale] = LocaleRun(locale, runs[locale].drafts, runs[locale].skipped, publish=report)
         # Also after a failed unit: its published state, and so its pages, stay as they were.
-        render_task(config)
-        for locale, result in bundle_task(config).items():
-            runs[locale] = replace(runs.get(locale, LocaleRun(locale)), bundle=result)
+        render_task(store)
+        for locale, result in bundle_task(store).items():
+            previous = runs.get(locale, LocaleRun(locale))
+            runs[locale] = LocaleRun(locale, previous.drafts, previous.skipped, previous.publish, bundle=result)
     summary = RunSummary(runs, tuple(failures))
-    rows = status_task(config, articles)
+    rows = status_task(store, articles)
     create_markdown_artifact(markdown=changes_markdown(summary, rows), key=CHANGES_ARTIFACT_KEY,
                              description="What this run changed per locale: catalogs updated or skipped, "
                                          "drafts, approved entries, articles published, bundles")
@@ -266,13 +267,11 @@ def _stages(config: Config, *, draft: bool, publish: bool, mt_slots: int = DEFAU
 def draft_flow(project_dir: str = ".", locales: list[str] | None = None, engine: str | None = None,
                lock_timeout_s: float | None = None) -> RunSummary | State:
     """Ingest and draft only (no publishing)."""
-    config = load_config(project_dir, locales=locales, engine=engine, lock_timeout_s=lock_timeout_s)
-    return _run(config, draft=True, publish=False)
+    return pipeline.fn(project_dir, locales, engine, draft=True, publish=False, lock_timeout_s=lock_timeout_s)
 
 
 @flow(name="lingopress-publish")
 def publish_flow(project_dir: str = ".", locales: list[str] | None = None,
                  lock_timeout_s: float | None = None) -> RunSummary | State:
     """Publish approved articles without touching catalogs."""
-    config = load_config(project_dir, locales=locales, engine="none", lock_timeout_s=lock_timeout_s)
-    return _run(config, draft=False, publish=True)
+    return pipeline.fn(project_dir, locales, "none", draft=False, publish=True, lock_timeout_s=lock_timeout_s)

@@ -17,6 +17,7 @@ from .errors import LingopressError, disk_error
 from .terminal import error_line, say, stdout, text, visible
 
 if TYPE_CHECKING:
+    from .store.project import ProjectStore
     from .summary import RunSummary
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
@@ -57,8 +58,13 @@ def user_errors() -> Iterator[None]:
 
 def _config(project: Path, locales: str | None, engine: str | None,
             lock_timeout: float | None = None) -> Config:
-    codes = [code for code in locales.split(",") if code.strip()] if locales else None
-    return load_config(project, locales=codes, engine=engine, lock_timeout_s=lock_timeout)
+    return load_config(project, locales=_codes(locales), engine=engine, lock_timeout_s=lock_timeout)
+
+
+def _store(project: Path, locales: str | None = None) -> ProjectStore:
+    from .store.project import ProjectStore
+
+    return ProjectStore(_config(project, locales, None))
 
 
 def _prepare_prefect() -> None:
@@ -75,41 +81,38 @@ def _prepare_prefect() -> None:
         logging.getLogger("lingopress").setLevel(logging.INFO)
 
 
-def _run_flow(which: str, config: Config, *, check_engines: bool, engine: str | None = None,
-              runner: str = "threads", dask_address: str | None = None) -> RunSummary:
-    from .draft import check_engine
-    from .catalogs.glossary import load_glossary
-    from .ingest import load_articles
-    from .store.atomic import project_lock
+def _codes(locales: str | None) -> list[str] | None:
+    return [code.strip() for code in locales.split(",") if code.strip()] if locales else None
+
+
+def _run_flow(which: str, project: Path, *, locales: str | None = None, engine: str | None = None,
+              lock_timeout: float | None = None, runner: str = "threads",
+              dask_address: str | None = None) -> RunSummary:
+    """Run a flow on the project with the options as given; the flow takes the lock.
+
+    The preflight (configuration, sources, glossary, engines) runs here first, so a user
+    error is one line before Prefect starts; the flow runs the same `jobs.preflight` again
+    because a scheduled run has no CLI in front of it (the second pass reads the parse
+    cache and the model index: it costs milliseconds, not a second parse).
+    """
+    from .jobs import preflight
+    from .store.project import ProjectStore
 
     if runner not in ("threads", "dask"):
         raise LingopressError(f"--task-runner: unknown task runner {runner!r}", hint="use threads or dask")
-    with project_lock(config.project_dir, config.lock_timeout_s):
-        # Fail before Prefect starts and before any file is written.
-        load_articles(config)
-        load_glossary(config)
-        if check_engines:
-            for locale in config.target_locales:
-                check_engine(config, locale)
-        _prepare_prefect()
-        from flows import pipeline as flows
-        from flows.server import temporary_server
+    preflight(ProjectStore(_config(project, locales, engine, lock_timeout)), engines=which != "publish")
+    _prepare_prefect()
+    from flows import pipeline as flows
+    from flows.server import temporary_server
 
-        task_runner = flows.task_runner(runner, dask_address=dask_address)
-        kwargs = {"project_dir": str(config.project_dir), "locales": list(config.target_locales),
-                  "lock_timeout_s": config.lock_timeout_s, "return_state": True}
-        chosen = {"run": flows.pipeline, "draft": flows.draft_flow, "publish": flows.publish_flow}[which]
-        # The flow's `engine` overrides every locale's; pass the file's global engine (shown in
-        # the run's parameters) only when no [engines] table sets locales apart.
-        if engine is None and not config.locale_engines:
-            engine = config.engine
-        if which != "publish":
-            kwargs["engine"] = engine
-        with temporary_server():
-            state = chosen.with_options(task_runner=task_runner)(**kwargs)
-            result = state.result(raise_on_failure=False)
-    if isinstance(result, LingopressError):
-        raise result
+    kwargs = {"project_dir": str(project.resolve()), "locales": _codes(locales),
+              "lock_timeout_s": lock_timeout, "return_state": True}
+    if which != "publish":
+        kwargs["engine"] = engine
+    chosen = {"run": flows.pipeline, "draft": flows.draft_flow, "publish": flows.publish_flow}[which]
+    with temporary_server():
+        state = chosen.with_options(task_runner=flows.task_runner(runner, dask_address=dask_address))(**kwargs)
+        result = state.result(raise_on_failure=False)
     if isinstance(result, BaseException):
         raise result
     return result
@@ -141,9 +144,8 @@ def run(project: ProjectOption = Path("."), locales: LocalesOption = None, engin
         dask_address: DaskOption = None) -> None:
     """Ingest sources, draft translations, publish approved articles (the whole pipeline)."""
     with user_errors():
-        _print_summary(_run_flow("run", _config(project, locales, engine, lock_timeout),
-                                  check_engines=True, engine=engine, runner=task_runner,
-                                  dask_address=dask_address))
+        _print_summary(_run_flow("run", project, locales=locales, engine=engine, lock_timeout=lock_timeout,
+                                 runner=task_runner, dask_address=dask_address))
 
 
 @app.command()
@@ -152,9 +154,8 @@ def draft(project: ProjectOption = Path("."), locales: LocalesOption = None, eng
           dask_address: DaskOption = None) -> None:
     """Ingest sources and update/draft the catalogs, without publishing."""
     with user_errors():
-        _print_summary(_run_flow("draft", _config(project, locales, engine, lock_timeout),
-                                  check_engines=True, engine=engine, runner=task_runner,
-                                  dask_address=dask_address))
+        _print_summary(_run_flow("draft", project, locales=locales, engine=engine, lock_timeout=lock_timeout,
+                                 runner=task_runner, dask_address=dask_address))
 
 
 @app.command()
@@ -162,8 +163,7 @@ def publish(project: ProjectOption = Path("."), locales: LocalesOption = None,
             lock_timeout: LockOption = None) -> None:
     """Publish every fully approved article; catalogs are not touched."""
     with user_errors():
-        _print_summary(_run_flow("publish", _config(project, locales, "none", lock_timeout),
-                                  check_engines=False))
+        _print_summary(_run_flow("publish", project, locales=locales, lock_timeout=lock_timeout))
 
 
 @app.command()
@@ -208,12 +208,13 @@ def _cron_schedule(cron: str, timezone: str | None):
 @app.command()
 def ingest(project: ProjectOption = Path(".")) -> None:
     """Extract translatable units from sources/ into translations/templates/*.pot (no Prefect)."""
-    from .ingest import load_articles, write_templates
+    from .jobs import write_templates
 
     with user_errors():
-        config = _config(project, None, None)
-        articles = load_articles(config)
-        written = write_templates(config, articles)
+        store = _store(project)
+        with store.locked():
+            articles = store.articles()
+            written = write_templates(store, articles)
         say(f"{len(articles)} articles, {sum(len(a.segments) for a in articles)} units; "
             f"templates updated: {', '.join(written) or 'none'}")
 
@@ -252,12 +253,12 @@ def check(
     """Run the QA checks on every translated entry; exit 1 when an error is found."""
     import json
 
+    from .jobs import check_catalogs
     from .qa import ERROR
-    from .review.status import check_project
 
     with user_errors():
         _check_format(format, ("text", "json"))
-        results = check_project(_config(project, locales, None))
+        results = check_catalogs(_store(project, locales))
     live = [(r, f) for r in results for f in r.findings if not f.dismissed]
     dismissed = [(r, f) for r in results for f in r.findings if f.dismissed]
     errors_found = sum(1 for _, f in live if f.severity == ERROR)
@@ -295,17 +296,18 @@ def status(
     """Show each article's state per locale; write outputs/status.html and the review pages."""
     import json
 
-    from .ingest import load_articles
-    from .review.status import live_text, review_project, status_json, status_page_path, write_review_pages
+    from .jobs import refresh_status
+    from .review.status import live_text, status_json
 
     with user_errors():
         _check_format(format, ("table", "json"))
-        config = _config(project, locales, None)
-        reviews = review_project(config, load_articles(config))
-        write_review_pages(config, reviews)
-    rows = [review.status for review in reviews]
+        store = _store(project, locales)
+        config = store.config
+        with store.locked():
+            rows, _ = refresh_status(store, store.articles())
     if format == "json":
-        typer.echo(json.dumps(status_json(config, rows), ensure_ascii=False, indent=2))
+        typer.echo(json.dumps(status_json(rows, config.relative(config.status_page_path)), ensure_ascii=False,
+                              indent=2))
         return
     table = Table(title="lingopress status")
     for column in ("article", "locale", "approved", "fuzzy", "untranslated", "QA errors", "QA warnings",
@@ -320,7 +322,7 @@ def status(
                       text("no", "red") + text(f" ({row.problem})" if row.problem else ""),
                       text(live_text(row), "red" if row.live == "withdrawn" else ""))
     stdout.print(table)
-    say(f"status page: {config.relative(status_page_path(config))}; review pages under "
+    say(f"status page: {config.relative(config.status_page_path)}; review pages under "
         f"{config.relative(config.outputs_dir / 'review')}/")
 
 

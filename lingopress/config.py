@@ -95,6 +95,13 @@ class Config:
     def output_dir(self, locale: str) -> Path:
         return self.outputs_dir / locale
 
+    @property
+    def status_page_path(self) -> Path:
+        return self.outputs_dir / "status.html"
+
+    def review_path(self, locale: str, slug: str) -> Path:
+        return self.outputs_dir / "review" / locale / f"{slug}.html"
+
     def relative(self, path: Path) -> str:
         """A path as written in PO references: relative to the project, with '/'."""
         try:

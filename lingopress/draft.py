@@ -1,4 +1,9 @@
-"""Draft: bring each locale's catalogs up to date with the templates and fill gaps with MT.
+"""Draft: bring one catalog up to date with its template and fill its gaps.
+
+`draft_unit` is the stage: it takes a template, the catalog as saved (its bytes), the
+locale's translation memory and an engine, and returns the catalog to save and a report.
+It reads and writes nothing, so it runs the same in the flow's process, in a thread or on
+a Dask worker that cannot see the project: a worker needs lingopress and the MT models.
 
 Machine output is always written fuzzy with a provenance note in the entry itself,
 so nothing machine-made is ever taken for approved work.
@@ -6,28 +11,18 @@ so nothing machine-made is ever taken for approved work.
 
 from __future__ import annotations
 
-import logging
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from pathlib import Path
 
 import polib
 
-from .catalogs.po import has_translation, merge_catalog, read_catalog, set_provenance, write_catalog
+from .catalogs.memory import TranslationMemory, apply_memory
+from .catalogs.po import catalog_text, has_translation, merge_catalog, parse_catalog, set_provenance
 from .config import Config
 from .errors import CatalogError
-from .ingest import Article, build_template
-from .catalogs.memory import TranslationMemory, apply_memory
-from .mt import Engine, check_engine, open_engine
-from .mt.argos import ArgosEngine
-from .mt.sentences import split_sentences
-from .store.records import file_digest, fingerprint, glossary_digest, is_current, load_records, save_records
-
-__all__ = ["ArgosEngine", "DraftReport", "Engine", "check_engine", "draft_catalog", "draft_catalogs",
-           "open_engine", "split_sentences", "update_locale"]
-
-log = logging.getLogger(__name__)
-DRAFT_STAGE = "draft"
+from .mt import Engine, open_engine
 
 
 @dataclass(frozen=True)
@@ -45,23 +40,45 @@ class CatalogReport:
     untranslated: int = 0  # entries still without any translation (engine none, empty drafts)
 
 
-@dataclass
-class DraftReport:
-    locale: str
-    drafted: int = 0
-    entries: int = 0
-    memory_exact: int = 0
-    memory_close: int = 0
-    catalogs_written: list[str] = field(default_factory=list)
-    failures: dict[str, str] = field(default_factory=dict)  # slug → error
+@dataclass(frozen=True)
+class DraftJob:
+    """Everything one (article, locale) update reads, as data: what travels to a worker."""
 
-    def add(self, unit: CatalogReport) -> None:
-        self.drafted += unit.drafted
-        self.entries += unit.entries
-        self.memory_exact += unit.memory_exact
-        self.memory_close += unit.memory_close
-        if unit.written:
-            self.catalogs_written.append(unit.path)
+    locale: str
+    slug: str
+    template: polib.POFile  # the article's template with this locale's glossary notes
+    catalog: bytes | None  # the catalog as saved now; None before its first draft
+    catalog_path: Path  # names the catalog in messages; never opened here
+    report_path: str  # the catalog relative to the project, for the report
+    memory: TranslationMemory
+    unreadable: str = ""  # why the catalog could not be read (the unit fails with it)
+
+
+@dataclass(frozen=True)
+class DraftResult:
+    report: CatalogReport
+    text: str | None  # the catalog to save, in GNU gettext's layout; None: unchanged
+
+
+def draft_unit(job: DraftJob, engine: Engine | None) -> DraftResult:
+    """Merge the catalog with its template (msgmerge's rules), fill the gaps from
+    translation memory, then by machine; a broken catalog raises CatalogError."""
+    if job.unreadable:
+        raise CatalogError(job.unreadable)
+    existing = (parse_catalog(job.catalog, job.catalog_path, locale=job.locale)
+                if job.catalog is not None else None)
+    catalog = merge_catalog(job.template, existing, job.locale, project=job.slug)
+    reused, suggested = apply_memory(catalog, job.memory)
+    drafted = draft_catalog(catalog, engine)
+    # Compared with a fresh parse: merging may share entries with `existing`.
+    previous = parse_catalog(job.catalog, job.catalog_path) if job.catalog is not None else None
+    text = catalog_text(catalog, previous)
+    live = [entry for entry in catalog if not entry.obsolete]
+    report = CatalogReport(slug=job.slug, locale=job.locale, path=job.report_path, entries=len(live),
+                           memory_exact=reused, memory_close=suggested, drafted=drafted,
+                           written=text is not None,
+                           untranslated=sum(1 for entry in live if not has_translation(entry)))
+    return DraftResult(report, text)
 
 
 def draft_catalog(po: polib.POFile, engine: Engine | None) -> int:
@@ -92,126 +109,6 @@ def draft_catalogs(catalogs: Sequence[polib.POFile], engine: Engine | None) -> i
                                    + [f"machine draft: {note}" for note in notes]))
         drafted += 1
     return drafted
-
-
-def update_catalog(config: Config, locale: str, article: Article, engine: Engine | None,
-                   memory: TranslationMemory) -> CatalogReport:
-    """One work unit: merge an article's catalog for a locale with its template, fill the
-    gaps from translation memory, then by machine, and write it if anything changed."""
-    path = config.catalog_path(locale, article.slug)
-    existing = read_catalog(path, locale=locale) if path.exists() else None
-    catalog = merge_catalog(build_template(article, config, locale), existing, locale, project=article.slug)
-    reused, suggested = apply_memory(catalog, memory)
-    drafted = draft_catalog(catalog, engine)
-    written = write_catalog(catalog, path)
-    return CatalogReport(slug=article.slug, locale=locale, path=config.relative(path),
-                         entries=sum(1 for entry in catalog if not entry.obsolete),
-                         memory_exact=reused, memory_close=suggested, drafted=drafted,
-                         written=written,
-                         untranslated=sum(1 for entry in catalog
-                                          if not entry.obsolete and not has_translation(entry)))
-
-
-@dataclass(frozen=True)
-class DraftPlan:
-    """Which (article, locale) units of a locale need work, and the memory to do it with."""
-
-    locale: str
-    stale: tuple[str, ...]  # slugs to update
-    unchanged: tuple[str, ...]  # slugs skipped: same inputs as after their last update
-    memory: TranslationMemory | None  # None when nothing is stale
-    memory_digest: str
-    provenance: str
-
-
-def draft_fingerprint(config: Config, locale: str, article: Article, provenance: str,
-                      glossary: str) -> str:
-    """Everything update_catalog reads for one unit, except the memory (see plan_drafts)."""
-    return fingerprint("draft", config.source_locale, locale, article.slug, article.source_hash,
-                       config.relative(article.path), glossary, provenance,
-                       file_digest(config.catalog_path(locale, article.slug)))
-
-
-def plan_drafts(config: Config, locale: str, articles: Sequence[Article]) -> DraftPlan:
-    """Skip the units whose inputs are byte for byte those of their last update.
-
-    Translation memory only fills entries without a translation, so a unit whose catalog
-    was complete is skipped on its own fingerprint; an incomplete one also needs the
-    memory to be the same as when it was last updated (a translator approving an entry in
-    another article may fill it).
-    """
-    provenance = check_engine(config, locale)
-    glossary = glossary_digest(config)
-    records = load_records(config, DRAFT_STAGE, locale)
-    stale: list[str] = []
-    unchanged: list[str] = []
-    waiting: list[str] = []  # same inputs, incomplete: depends on the memory
-    for article in articles:
-        if not is_current(records, article.slug,
-                          draft_fingerprint(config, locale, article, provenance, glossary)):
-            stale.append(article.slug)
-        elif records[article.slug].get("complete"):
-            unchanged.append(article.slug)
-        else:
-            waiting.append(article.slug)
-    memory, digest = None, ""
-    if stale or waiting:
-        memory = build_memory(config, locale, articles)
-        digest = memory.digest()
-        for slug in waiting:
-            (unchanged if records[slug].get("memory") == digest else stale).append(slug)
-    if not stale:
-        memory = None
-    return DraftPlan(locale, tuple(stale), tuple(unchanged), memory, digest, provenance)
-
-
-def draft_record(config: Config, plan: DraftPlan, article: Article, report: CatalogReport) -> dict:
-    """What to remember of a unit just updated (its catalog as written now)."""
-    return {"fingerprint": draft_fingerprint(config, plan.locale, article, plan.provenance,
-                                             glossary_digest(config)),
-            "complete": report.untranslated == 0, "memory": plan.memory_digest}
-
-
-def save_draft_records(config: Config, locale: str, articles: Sequence[Article],
-                       updated: dict[str, dict]) -> bool:
-    """Merge the records of units updated now into the locale's state; forget removed articles."""
-    records = load_records(config, DRAFT_STAGE, locale)
-    records.update(updated)
-    return save_records(config, DRAFT_STAGE, locale, records, keep=[a.slug for a in articles])
-
-
-def build_memory(config: Config, locale: str, articles: Sequence[Article]) -> TranslationMemory:
-    """Approved translations of every readable catalog of the locale.
-
-    A broken catalog contributes nothing here; its own work unit reports it.
-    """
-    memory = TranslationMemory()
-    for article in articles:
-        path = config.catalog_path(locale, article.slug)
-        if not path.exists():
-            continue
-        try:
-            memory.add_catalog(read_catalog(path), config.relative(path))
-        except CatalogError:
-            continue
-    return memory
-
-
-def update_locale(config: Config, locale: str, articles: Sequence[Article],
-                  engine: Engine | None) -> DraftReport:
-    """Update every article's catalog of one locale; a broken catalog fails alone."""
-    report = DraftReport(locale)
-    memory = build_memory(config, locale, articles)
-    for article in articles:
-        try:
-            unit = update_catalog(config, locale, article, engine, memory)
-        except CatalogError as err:
-            report.failures[article.slug] = str(err)
-            continue
-        report.add(unit)
-    log.info("%s: %d entries, %d drafted, %d catalogs written", locale, report.entries,
-             report.drafted, len(report.catalogs_written))
-    return report
 
 
 _ENGINES: dict[tuple[Config, str], Engine | None] = {}

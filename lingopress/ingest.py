@@ -1,11 +1,14 @@
-"""Ingest: French Markdown articles → translatable segments → gettext templates (.pot)."""
+"""Ingest: French Markdown text → translatable segments → gettext templates (.pot).
+
+Pure: the store reads the sources and writes the templates."""
 
 from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import polib
@@ -13,12 +16,10 @@ import yaml
 from markdown_it.token import Token
 
 from . import mdguard
-from .catalogs.po import new_catalog, write_catalog
-from .config import Config
-from .errors import SourceError
-from .catalogs.glossary import Glossary, load_glossary
+from .catalogs.glossary import Glossary
+from .catalogs.po import new_catalog
+from .errors import PublishError, SourceError
 from .markup import iter_units, parser
-from .store.records import file_digest, fingerprint, glossary_digest, is_current, load_records, save_records
 
 MAX_SOURCE_BYTES = 5 * 1024 * 1024
 REQUIRED_FIELDS = ("title", "slug", "date", "summary")
@@ -50,6 +51,21 @@ class Article:
     source_hash: str
     text: str = field(repr=False, default="")
     slug_line: int = 1
+    front_matter: str = field(repr=False, default="")  # the YAML between the '---' lines
+
+    def to_json(self) -> dict:
+        """What `from_json` needs to rebuild the parsed article without parsing the text again."""
+        return {"source_hash": self.source_hash, "front_matter": self.front_matter, "slug_line": self.slug_line,
+                "segments": [[s.kind, s.text, s.line, s.detail] for s in self.segments]}
+
+    @classmethod
+    def from_json(cls, path: Path, text: str, data: dict) -> Article:
+        """The article `to_json` described; the caller checked that `text` is the same source."""
+        meta = yaml.load(data["front_matter"], Loader=_YAML_LOADER)
+        return cls(slug=meta["slug"], path=path, meta=meta,
+                   segments=tuple(Segment(*segment) for segment in data["segments"]),
+                   source_hash=data["source_hash"], text=text, slug_line=data["slug_line"],
+                   front_matter=data["front_matter"])
 
     @property
     def title(self) -> str:
@@ -61,12 +77,8 @@ def is_valid_slug(slug: object) -> bool:
     return isinstance(slug, str) and _SLUG.fullmatch(slug) is not None
 
 
-def read_source(path: Path) -> str:
-    """Read an article as UTF-8 text, rejecting what cannot be an article."""
-    try:
-        data = path.read_bytes()
-    except OSError as err:
-        raise SourceError(f"cannot read source: {err.strerror}", path=path) from err
+def decode_source(data: bytes, path: Path) -> str:
+    """An article's bytes as UTF-8 text, rejecting what cannot be an article."""
     if len(data) > MAX_SOURCE_BYTES:
         raise SourceError(f"file is {len(data)} bytes, over the 5 MB limit for an article",
                           path=path, hint="split it into several articles")
@@ -110,55 +122,38 @@ def parse_article(path: Path, text: str, display_path: str | None = None) -> Art
         segments.append(Segment(unit.kind, unit.text, unit.line, unit.detail))
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     return Article(slug=slug, path=path, meta=meta, segments=tuple(segments), source_hash=digest,
-                   text=text, slug_line=field_lines.get("slug", 1))
+                   text=text, slug_line=field_lines.get("slug", 1), front_matter=front.content)
 
 
-def load_article(path: Path) -> Article:
-    return parse_article(path, read_source(path))
-
-
-def load_articles(config: Config) -> list[Article]:
-    """Load every `*.md` under the sources directory, sorted by slug; slugs must be unique."""
-    sources = config.sources_dir
-    if not sources.is_dir():
-        raise SourceError("source directory does not exist", path=sources,
-                          hint="create it and add French Markdown articles, or set [paths] sources "
-                               "in lingopress.toml")
-    articles = [load_article(path) for path in sorted(sources.glob("*.md"))]
-    if not articles:
-        raise SourceError("no articles (*.md) in the source directory", path=sources,
-                          hint="add French Markdown articles with front matter")
+def collect_articles(articles: Sequence[Article], relative: Callable[[Path], str] = str) -> list[Article]:
+    """The project's articles sorted by slug; slugs must be unique (`relative` names a path in messages)."""
     seen: dict[str, Path] = {}
     for article in articles:
         if article.slug in seen:
-            raise SourceError(f"duplicate slug {article.slug!r}, also used by "
-                              f"{config.relative(seen[article.slug])}",
+            raise SourceError(f"duplicate slug {article.slug!r}, also used by {relative(seen[article.slug])}",
                               path=article.path, line=article.slug_line,
                               hint="give each article its own slug")
         seen[article.slug] = article.path
     return sorted(articles, key=lambda a: a.slug)
 
 
-def build_template(article: Article, config: Config, locale: str | None = None,
-                   glossary: Glossary | None = None) -> polib.POFile:
+def build_template(article: Article, glossary: Glossary, locales: str | tuple[str, ...],
+                   reference: str) -> polib.POFile:
     """The gettext template of one article: one entry per distinct (kind, text).
 
     Entries whose text holds glossary terms get `glossary: term → translation` lines in
-    their extracted comments: for `locale` when given (a catalog's merge template), for
-    every target locale otherwise (the .pot). Extracted comments are rebuilt from the
-    template on every merge, so these notes follow the glossary and never touch
-    translator comments.
+    their extracted comments for `locales`: one locale for a catalog's merge template,
+    every target locale for the .pot. Extracted comments are rebuilt from the template on
+    every merge, so these notes follow the glossary and never touch translator comments.
+    `reference` is the source file as PO references name it.
     """
-    glossary = load_glossary(config) if glossary is None else glossary
-    notes_for = locale if locale is not None else config.target_locales
     pot = new_catalog(None, project=article.slug)
-    reference = config.relative(article.path)
     by_key: dict[tuple[str, str], polib.POEntry] = {}
     for segment in article.segments:
         key = (segment.kind, segment.text)
         entry = by_key.get(key)
         if entry is None:
-            comment = "\n".join([segment.detail, *glossary.comment_lines(segment.text, notes_for)])
+            comment = "\n".join([segment.detail, *glossary.comment_lines(segment.text, locales)])
             entry = polib.POEntry(msgctxt=segment.kind, msgid=segment.text, msgstr="",
                                   comment=comment, occurrences=[])
             by_key[key] = entry
@@ -167,25 +162,17 @@ def build_template(article: Article, config: Config, locale: str | None = None,
     return pot
 
 
-def write_templates(config: Config, articles: list[Article]) -> list[str]:
-    """Write `translations/templates/<slug>.pot` for each article; return those that changed."""
-    written = []
-    glossary = glossary_digest(config)
-    records = load_records(config, "template", "all")
-    updated = {}
-    for article in articles:
-        # Unchanged source, glossary, locales and .pot file: the template would come out the same.
-        if not is_current(records, article.slug, _template_digest(config, article, glossary)):
-            if write_catalog(build_template(article, config), config.template_path(article.slug)):
-                written.append(config.relative(config.template_path(article.slug)))
-        updated[article.slug] = {"fingerprint": _template_digest(config, article, glossary)}
-    save_records(config, "template", "all", updated)
-    return written
-
-
-def _template_digest(config: Config, article: Article, glossary: str) -> str:
-    return fingerprint("template", article.slug, article.source_hash, config.relative(article.path), glossary,
-                       repr(config.target_locales), file_digest(config.template_path(article.slug)))
+def publication_date(article: Article) -> date:
+    value = article.meta["date"]
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value).strip())
+    except ValueError as err:
+        raise PublishError(f"front matter date {value!r} is not a date", path=article.path,
+                           hint="write it as YYYY-MM-DD, e.g. date: 2026-11-27") from err
 
 
 def _parse_front_matter(path: Path, token: Token) -> tuple[dict, dict[str, int]]:

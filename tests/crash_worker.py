@@ -5,15 +5,17 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from lingopress.config import load_config
-from lingopress.draft import engine_for, update_locale
-from lingopress.ingest import load_articles, write_templates
-from lingopress.store.atomic import exclusive_run
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # tests/: support.project
+
+from lingopress.config import load_config  # noqa: E402
+from lingopress.draft import engine_for  # noqa: E402
+from lingopress.store.project import ProjectStore  # noqa: E402
+from support.project import load_articles, update_locale, write_templates  # noqa: E402
 
 
 def main(project: str) -> None:
     config = load_config(Path(project))
-    with exclusive_run(config.project_dir, 60, config.translations_dir):
+    with ProjectStore(config).locked():
         articles = load_articles(config)
         write_templates(config, articles)
         print("ready", flush=True)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from lingopress.publishing.bundles import build_bundles
+from support.project import build_bundles
 from lingopress.publishing.pull import pull
 from test_bundles import publish, published_project
 from test_publish import approve_all

@@ -17,12 +17,10 @@ import pytest
 from conftest import ISOLATED_ENV, REPO, make_project, run_cli
 from lingopress import __version__
 from lingopress.publishing.bundle_format import build_archive
-from lingopress.publishing.bundles import build_bundles, bundles_dir
+from support.project import bundles_dir
 from lingopress.config import load_config
-from lingopress.draft import update_locale
+from support.project import build_bundles, load_articles, read_state, render_outputs, update_locale, update_published
 from lingopress.errors import BusyError
-from lingopress.ingest import load_articles
-from lingopress.publishing.publish import read_state, render_outputs, update_published
 from test_publish import SOURCE, approve_all
 
 T1 = datetime(2026, 11, 27, 9, 0, tzinfo=timezone.utc)
@@ -140,16 +138,14 @@ def test_archives_are_reproducible(tmp_path: Path):
 CRASH_BEFORE_INDEX = """
 import os, sys
 from datetime import datetime, timezone
-import lingopress.publishing.bundles as bundles
+from lingopress import jobs
 from lingopress.config import load_config
+from lingopress.store.project import ProjectStore
 
-real = bundles.write_text_if_changed
-def crash(path, text):
-    if path.name == "index.json":
-        os._exit(17)  # the process dies: no cleanup, no finally
-    return real(path, text)
-bundles.write_text_if_changed = crash
-bundles.build_bundles(load_config(sys.argv[1]), now=datetime(2026, 11, 28, tzinfo=timezone.utc))
+def crash(self, index):
+    os._exit(17)  # the process dies before the index is written: no cleanup, no finally
+ProjectStore.save_bundle_index = crash
+jobs.build_bundles(ProjectStore(load_config(sys.argv[1])), now=datetime(2026, 11, 28, tzinfo=timezone.utc))
 """
 
 

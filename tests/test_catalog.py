@@ -8,9 +8,10 @@ import polib
 import pytest
 
 from conftest import msgfmt_check
-from lingopress.catalogs.po import (is_approved, merge_catalog, new_catalog, read_catalog,
-                                write_catalog)
+from lingopress.catalogs.po import is_approved, merge_catalog, new_catalog
+from lingopress.store.files import write_catalog
 from lingopress.errors import CatalogError
+from lingopress.store.files import read_catalog
 
 
 @pytest.mark.parametrize("locale, nplurals", [("en", 2), ("de", 2), ("es", 3), ("ar", 6)])

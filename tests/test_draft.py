@@ -6,11 +6,13 @@ import polib
 import pytest
 
 from conftest import make_project, msgfmt_check
-from lingopress.catalogs.po import read_catalog, write_catalog
+from lingopress.store.files import read_catalog, write_catalog
+from support.project import load_articles, update_locale
 from lingopress.config import load_config
-from lingopress.draft import ArgosEngine, draft_catalog, open_engine, update_locale
+from lingopress.draft import draft_catalog
+from lingopress.mt import open_engine
+from lingopress.mt.argos import ArgosEngine
 from lingopress.errors import ModelError
-from lingopress.ingest import load_articles
 
 
 # Sentence splitting is tested in test_mt_sentences.py.

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from conftest import make_project, msgfmt_check, run_cli
-from lingopress.catalogs.po import read_catalog
+from lingopress.store.files import read_catalog
 from lingopress.markup import parser
 
 pytestmark = pytest.mark.e2e

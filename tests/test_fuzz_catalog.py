@@ -16,7 +16,7 @@ import polib
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lingopress.catalogs.po import read_catalog, write_catalog
+from lingopress.store.files import read_catalog, write_catalog
 from lingopress.errors import CatalogError
 
 CHARSETS = ["UTF-8", "utf-8", "utf8", "ISO-8859-1", "ISO-8859-15", "CP1252", "KOI8-R", "SHIFT_JIS", "GB18030",

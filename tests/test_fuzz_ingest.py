@@ -25,7 +25,7 @@ from markdown_cases import (
 )
 
 from lingopress.errors import LingopressError, SourceError
-from lingopress.ingest import load_article
+from support.project import load_article
 
 FRONT = '---\ntitle: "Titre"\nslug: essai\ndate: 2026-01-02\nsummary: "Résumé."\n---\n'
 FUZZ = settings(max_examples=120, deadline=None,

@@ -7,12 +7,11 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, make_project, msgfmt_check
-from lingopress.catalogs.po import read_catalog, write_catalog
+from lingopress.store.files import read_catalog, read_glossary, write_catalog
+from support.project import load_articles, update_locale, write_templates
 from lingopress.config import load_config
-from lingopress.draft import update_locale
 from lingopress.errors import ConfigError, GlossaryError
-from lingopress.catalogs.glossary import read_glossary, uses_term
-from lingopress.ingest import load_articles, write_templates
+from lingopress.catalogs.glossary import uses_term
 
 SHIPPED = read_glossary(REPO / "glossary.csv")
 

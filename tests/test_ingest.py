@@ -5,10 +5,12 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, make_project, msgfmt_check
-from lingopress.catalogs.po import read_catalog
+from lingopress.store.files import read_catalog
+from support.project import load_article, load_articles, write_templates
 from lingopress.config import load_config
 from lingopress.errors import SourceError
-from lingopress.ingest import build_template, load_article, load_articles, parse_article, write_templates
+from lingopress.catalogs.glossary import Glossary
+from lingopress.ingest import build_template, parse_article
 
 FRONT = '---\ntitle: "Titre"\nslug: essai\ndate: 2026-01-02\nsummary: "Résumé : court."\n---\n'
 
@@ -84,9 +86,7 @@ def test_template_has_references_context_and_comments(tmp_path: Path):
 
 def test_identical_units_share_one_entry_with_both_references():
     article = parse_article(Path("sources/essai.md"), FRONT + "\n- Oui\n\nTexte.\n\n- Oui\n")
-    from lingopress.config import Config
-
-    pot = build_template(article, Config(project_dir=Path.cwd()))
+    pot = build_template(article, Glossary(), ("en",), "sources/essai.md")
     entry = pot.find("Oui", msgctxt="list item")
     assert [line for _, line in entry.occurrences] == ["8", "12"]
 

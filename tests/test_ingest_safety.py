@@ -19,7 +19,7 @@ from lingopress.catalogs.glossary import Glossary, Term, source_pattern
 from lingopress.ingest import Article, parse_article
 from lingopress.markup import normalize_inline, parser
 from lingopress.models import _check_metadata
-from lingopress.publishing.publish import _check_slug
+from lingopress.publishing.publish import check_slug as _check_slug
 from lingopress.publishing.pull import pull
 from lingopress.publishing.pull_dest import check_name
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from conftest import make_project
-from lingopress.catalogs.po import read_catalog, write_catalog
+from lingopress.store.files import read_catalog, write_catalog
+from support.project import load_articles, update_locale
 from lingopress.config import load_config
-from lingopress.draft import open_engine, update_locale
-from lingopress.ingest import load_articles
+from lingopress.draft import open_engine
 
 FRONT = '---\ntitle: "{title}"\nslug: {slug}\ndate: 2026-01-01\nsummary: "Résumé {slug}."\n---\n\n'
 SHARED = "Les lymphocytes T reconnaissent les cellules infectées par un virus."

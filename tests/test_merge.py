@@ -10,9 +10,10 @@ import polib
 import pytest
 
 from conftest import REPO
-from lingopress.catalogs.po import merge_catalog, read_catalog, write_catalog
+from lingopress.catalogs.po import merge_catalog
 from lingopress.config import load_config
-from lingopress.ingest import build_template, load_articles
+from lingopress.store.files import read_catalog, write_catalog
+from support.project import load_article, load_articles, template_for
 
 
 def msgmerge(old: Path, template: Path, out: Path) -> polib.POFile:
@@ -41,7 +42,7 @@ def scenario(seed: int, tmp_path: Path) -> tuple[Path, Path]:
     rng = random.Random(seed)
     config = load_config(REPO)
     article = next(a for a in load_articles(config) if a.slug == "immunomodulation")
-    old = merge_catalog(build_template(article, config), None, "de", project=article.slug)
+    old = merge_catalog(template_for(config, article), None, "de", project=article.slug)
     for entry in old:
         roll = rng.random()
         if roll < 0.6:
@@ -73,10 +74,8 @@ def scenario(seed: int, tmp_path: Path) -> tuple[Path, Path]:
     source = tmp_path / "sources" / "immunomodulation.md"
     source.parent.mkdir(parents=True, exist_ok=True)
     source.write_text(text, encoding="utf-8")
-    from lingopress.ingest import load_article
-
     edited = load_article(source)
-    template = build_template(edited, config)
+    template = template_for(config, edited)
     template_path = tmp_path / "new.pot"
     write_catalog(template, template_path)
     return old_path, template_path

@@ -12,11 +12,10 @@ from pathlib import Path
 import pytest
 
 from conftest import make_project, msgfmt_check
-from lingopress.catalogs.po import read_catalog
+from lingopress.store.files import read_catalog
+from support.project import load_articles, update_locale
 from lingopress.config import load_config
-from lingopress.draft import update_locale
 from lingopress.errors import ModelError
-from lingopress.ingest import load_articles
 from lingopress.mt import check_engine, open_engine
 from lingopress.mt.apertium import ApertiumEngine, ApertiumTranslator, available_pairs
 

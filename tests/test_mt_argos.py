@@ -8,11 +8,11 @@ import polib
 import pytest
 
 from conftest import make_project, msgfmt_check, sample_texts
-from lingopress.catalogs.po import read_catalog
+from lingopress.store.files import read_catalog
+from support.project import load_articles, update_locale
 from lingopress.config import ArgosSettings, load_config
-from lingopress.draft import draft_catalogs, update_locale
+from lingopress.draft import draft_catalogs
 from lingopress.errors import ModelError
-from lingopress.ingest import load_articles
 from lingopress.models import install_file
 from lingopress.mt import check_engine, open_engine
 from lingopress.mt.argos import ArgosEngine, forget_translators, resolve_runtime

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import make_project, msgfmt_check
-from lingopress.catalogs.po import read_catalog, write_catalog
+from lingopress.store.files import read_catalog, write_catalog
 from lingopress.config import load_config
 from lingopress.draft import draft_catalog
 from lingopress.mt import open_engine
@@ -147,8 +147,8 @@ def test_real_tiny_model_loses_placeholders_and_the_catalog_says_so(tmp_path: Pa
               "La dose est de 5 mg/kg par jour.\n\nUn paragraphe sans balisage.\n")
     project = make_project(tmp_path, locales=("en",), sources={"essai.md": source})
     config = load_config(project)
-    from lingopress.draft import update_locale
-    from lingopress.ingest import load_articles
+    from support.project import update_locale
+    from support.project import load_articles
 
     report = update_locale(config, "en", load_articles(config), open_engine(config, "en"))
     assert report.drafted == report.entries == 5

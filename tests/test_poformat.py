@@ -14,10 +14,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import REPO, make_project, msgfmt_check
-from lingopress.catalogs.po import new_catalog, read_catalog, write_catalog
+from lingopress.catalogs.po import new_catalog
 from lingopress.config import load_config
-from lingopress.draft import update_locale
-from lingopress.ingest import load_articles
+from lingopress.store.files import read_catalog, write_catalog
+from support.project import load_articles, update_locale
 
 pytestmark = pytest.mark.skipif(shutil.which("msgcat") is None, reason="needs GNU gettext's msgcat")
 
@@ -192,7 +192,7 @@ def test_catalogs_saved_in_any_encoding_or_line_ending_are_left_alone(tmp_path: 
 
 
 def test_without_libunistring_the_layout_is_close_valid_and_stable(tmp_path: Path, monkeypatch):
-    from lingopress import poformat
+    from lingopress.catalogs import poformat
 
     path = tmp_path / "ar.po"
     monkeypatch.setattr(poformat, "_LINEBREAKS", None)
@@ -212,6 +212,6 @@ def test_without_libunistring_the_layout_is_close_valid_and_stable(tmp_path: Pat
 def test_the_module_example_runs():
     import doctest
 
-    from lingopress import poformat
+    from lingopress.catalogs import poformat
 
     assert doctest.testmod(poformat).failed == 0

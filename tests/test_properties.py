@@ -11,10 +11,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import make_project, msgfmt_check
-from lingopress.catalogs.po import is_approved, new_catalog, read_catalog, write_catalog
+from lingopress.catalogs.po import is_approved, new_catalog
 from lingopress.config import load_config
-from lingopress.draft import update_locale
-from lingopress.ingest import load_articles
+from lingopress.store.files import read_catalog, write_catalog
+from support.project import load_articles, update_locale
 
 # Any Unicode text but surrogates and control characters other than tab and newline
 # (GNU msgfmt rejects those in PO files).

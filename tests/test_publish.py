@@ -10,14 +10,14 @@ import pytest
 import yaml
 
 from conftest import make_project
-from lingopress.catalogs.po import read_catalog, write_catalog
+from lingopress.store.files import read_catalog, write_catalog
+from support.project import load_articles, publish_locale, read_state, render_outputs, update_locale
 from lingopress.config import load_config
-from lingopress.draft import update_locale
 from lingopress.errors import ConfigError, PublishError
-from lingopress.ingest import load_articles
 from lingopress.markup import parser
-from lingopress.publishing.publish import (PublishReport, publish_locale, read_state, render_outputs, state_path,
-                                update_published)
+from lingopress.publishing.publish import PublishReport
+from lingopress.store.project import ProjectStore
+from support.project import update_published
 
 SOURCE = """---
 title: "Titre"
@@ -425,7 +425,7 @@ def test_slug_index_is_reserved_and_broken_state_is_reported(tmp_path: Path):
         update_published(config, "en", articles)
     config, articles = multi(tmp_path / "b", ("en",))
     publish_all(config, articles)
-    state_path(config, "en").write_text("{not json", encoding="utf-8")
+    ProjectStore(config).state_path("en").write_text("{not json", encoding="utf-8")
     with pytest.raises(PublishError, match=r"outputs/.state/en.json: cannot read the published state.*delete it"):
         update_published(config, "en", articles)
 

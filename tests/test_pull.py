@@ -26,7 +26,7 @@ import lingopress.publishing.pull_dest
 
 from conftest import REPO, run_cli
 from lingopress.publishing.bundle_format import content_digest, encode_json
-from lingopress.publishing.bundles import build_bundles
+from support.project import build_bundles
 from lingopress.errors import PullError
 from lingopress.publishing.pull import MARKER_NAME, Limits, pull, swap_by_renames
 from lingopress.store.atomic import file_lock

@@ -10,8 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import REPO, msgfmt_check
-from lingopress.catalogs.po import read_catalog
-from lingopress.catalogs.glossary import read_glossary
+from lingopress.store.files import read_catalog, read_glossary
 from lingopress.qa import (CHECKS, ERROR, WARNING, Context, blocking_findings, check_catalog,
                            check_entry, hold_reason)
 

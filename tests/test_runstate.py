@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 
 from conftest import make_project, msgfmt_check
-from lingopress.catalogs.po import is_approved, read_catalog
+from lingopress.catalogs.po import is_approved
 from lingopress.errors import CatalogError, ModelError, is_transient
 from lingopress.summary import RunSummary
+from lingopress.store.files import read_catalog
 
 pytestmark = pytest.mark.e2e
 

@@ -16,10 +16,10 @@ import polib
 import pytest
 from conftest import ISOLATED_ENV, REPO, make_project, msgfmt_check, run_cli
 
-from lingopress.catalogs.po import read_catalog, write_catalog
+from lingopress.store.files import read_catalog, write_catalog
+from support.project import load_articles, update_locale
 from lingopress.config import load_config
-from lingopress.draft import open_engine, update_locale
-from lingopress.ingest import load_articles
+from lingopress.draft import open_engine
 
 FRONT = '---\ntitle: "{slug}"\nslug: {slug}\ndate: 2026-01-01\nsummary: "Résumé {slug}."\n---\n\n'
 
@@ -244,7 +244,7 @@ def test_rerun_leaves_git_clean_even_after_another_tool_rewrapped_the_files(tmp_
 
     def run() -> None:
         articles = load_articles(config)
-        from lingopress.ingest import write_templates
+        from support.project import write_templates
 
         write_templates(config, articles)
         for locale in config.target_locales:

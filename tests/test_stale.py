@@ -17,13 +17,12 @@ import pytest
 import yaml
 
 from conftest import make_project, msgfmt_check, run_cli
-from lingopress.publishing.bundles import build_bundles, bundles_dir
+from support.project import bundles_dir
 from lingopress.config import STALE_MODES, load_config
-from lingopress.draft import update_locale
+from support.project import build_bundles, load_articles, read_state, render_outputs, update_locale, update_published
 from lingopress.errors import ConfigError
-from lingopress.ingest import load_articles
 from lingopress.publishing.notices import KEYS, notice, notice_texts
-from lingopress.publishing.publish import PublishReport, read_state, render_outputs, update_published
+from lingopress.publishing.publish import PublishReport
 from lingopress.publishing.staleness import OUTDATED, WITHDRAWN, Staleness, changed_units, judge
 from lingopress.review.status import status_markdown
 from test_publish import approve_all
@@ -282,8 +281,8 @@ def test_status_shows_withdrawn_and_outdated(tmp_path: Path):
     assert f'<td class="live withdrawn">{withdrawn}</td>' in page
     assert '<td class="live outdated">outdated since 2026-03-09</td>' in page
     assert '<td class="live current">current</td>' in page
-    from lingopress.review.status import review_project
-    markdown = status_markdown([review.status for review in review_project(config, load_articles(config))])
+    from support.project import refresh_status
+    markdown = status_markdown(refresh_status(config, load_articles(config)))
     assert f"| no | {withdrawn} |" in markdown and "| no | outdated since 2026-03-09 |" in markdown
 
 

@@ -11,11 +11,9 @@ from pathlib import Path
 import pytest
 
 from conftest import make_project, msgfmt_check, run_cli
-from lingopress.catalogs.po import read_catalog, write_catalog
+from lingopress.store.files import read_catalog, write_catalog
+from support.project import load_articles, publish_locale, update_locale
 from lingopress.config import load_config
-from lingopress.draft import update_locale
-from lingopress.ingest import load_articles
-from lingopress.publishing.publish import publish_locale
 
 ESSAI = """---
 title: "Posologie"

@@ -151,13 +151,10 @@ class Glossary:
         return lines
 
 
-def read_glossary(path: Path, source_locale: str = "fr") -> Glossary:
-    """Read and validate a glossary CSV; any problem is `file:line: what (fix)`."""
+def parse_glossary(data: bytes, path: Path, source_locale: str = "fr") -> Glossary:
+    """Validate the bytes of a glossary CSV; any problem is `file:line: what (fix)`."""
     try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except OSError as err:
-        raise GlossaryError(f"cannot read glossary: {err.strerror}", path=path,
-                            hint="create it or fix [paths] glossary in lingopress.toml") from err
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
         raise GlossaryError("glossary is not valid UTF-8", path=path,
                             hint="save the CSV as UTF-8") from err
@@ -213,14 +210,6 @@ def read_glossary(path: Path, source_locale: str = "fr") -> Glossary:
         raise GlossaryError(f"invalid CSV: {err}", path=path, line=rows.line_num,
                             hint="check the quotes") from err
     return Glossary(tuple(terms), path)
-
-
-def load_glossary(config) -> Glossary:
-    """The project's glossary; an empty one when the default file does not exist."""
-    path = config.glossary_path
-    if path is None or not path.exists():
-        return Glossary()
-    return read_glossary(path, config.source_locale)
 
 
 def source_pattern(term: str) -> re.Pattern:

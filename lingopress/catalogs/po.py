@@ -1,4 +1,4 @@
-"""Catalogs: PO/POT headers, reading with clear errors, merging templates, approval, writing.
+"""Catalogs: PO/POT headers, parsing with clear errors, merging templates, approval, layout.
 
 Merge rules (the ones of GNU msgmerge that the walking skeleton needs):
 
@@ -30,7 +30,6 @@ from rapidfuzz import process as fuzz_process
 from .. import __version__
 from ..errors import CatalogError
 from .poformat import render_po
-from ..store.atomic import write_text_if_changed
 
 GENERATOR = f"lingopress {__version__}"
 # Extracted-comment lines lingopress adds after extraction and keeps across merges.
@@ -68,8 +67,6 @@ def _python_codecs(names: tuple[str, ...]) -> frozenset[str]:
 
 _PO_CHARSETS = _python_codecs(_GNU_CHARSETS)
 _UTF8_HINT = 'save the file as UTF-8 with "Content-Type: text/plain; charset=UTF-8\\n" in its header'
-_OS_HINTS = {IsADirectoryError: "a catalog must be a file: move the directory away",
-               PermissionError: "give the user running lingopress access to it (chmod u+rw)"}
 _LINE_IN_ERROR = re.compile(r"line (\d+)")
 _PO_STRING = r'"(?:[^"\\]|\\.)*"'
 _PO_LINE = re.compile(
@@ -107,19 +104,14 @@ def new_catalog(locale: str | None, *, project: str) -> polib.POFile:
     return po
 
 
-def read_catalog(path: Path, *, locale: str | None = None) -> polib.POFile:
-    """Parse a PO/POT file; a broken one is reported as `file:line: what is wrong`.
+def parse_catalog(data: bytes, path: Path | str, *, locale: str | None = None) -> polib.POFile:
+    """Parse the bytes of a PO/POT file; a broken one is reported as `file:line: what is wrong`.
 
-    What other editors legitimately produce is read as they meant it: a UTF-8 byte-order
-    mark, CRLF line endings, a declared non-UTF-8 charset (the file is written back in
-    UTF-8 only when a run changes its content). With `locale`, the Plural-Forms header
-    must agree with the locale's plural rule.
+    `path` only names the file in messages. What other editors legitimately produce is read
+    as they meant it: a UTF-8 byte-order mark, CRLF line endings, a declared non-UTF-8
+    charset (the file is written back in UTF-8 only when a run changes its content). With
+    `locale`, the Plural-Forms header must agree with the locale's plural rule.
     """
-    try:
-        data = path.read_bytes()
-    except OSError as err:
-        raise CatalogError(f"cannot read catalog: {err.strerror or err}", path=path,
-                           hint=_OS_HINTS.get(type(err), "check that it is a readable file")) from err
     data = data.removeprefix(b"\xef\xbb\xbf")
     charset = _declared_charset(data, path)
     try:
@@ -330,20 +322,16 @@ def set_provenance(entry: polib.POEntry, note: str) -> None:
     entry.comment = "\n".join(lines + [note])
 
 
-def render_catalog(po: polib.POFile) -> str:
-    """The catalog as GNU gettext tools lay it out, so their users see no churn."""
-    return render_po(po)
-
-
-def write_catalog(po: polib.POFile, path: Path, *, now: datetime | None = None) -> bool:
-    """Write atomically in GNU gettext's layout when the content changed; return whether written.
+def catalog_text(po: polib.POFile, previous: polib.POFile | None, *,
+                 now: datetime | None = None) -> str | None:
+    """The text to save for `po` in GNU gettext's layout, or None when it says what
+    `previous` (the catalog as saved now, None when there is none or it is broken) says.
 
     Content is compared parsed, so a file another tool formatted (its wrapping, BOM, CRLF,
     charset, header order) is left as it is when nothing else differs. PO-Revision-Date
     belongs to the translator and is never touched, as msgmerge leaves it; a template's
     POT-Creation-Date is stamped when its content changes, as xgettext does.
     """
-    previous = _previous_catalog(path)
     is_template = not po.metadata.get("Language")
     if previous is not None:
         own_creation = po.metadata.get("POT-Creation-Date")
@@ -351,24 +339,12 @@ def write_catalog(po: polib.POFile, path: Path, *, now: datetime | None = None) 
             if key in previous.metadata:
                 po.metadata[key] = previous.metadata[key]
         if _same_content(po, previous):
-            return False
+            return None
         if own_creation is not None and not is_template:
             po.metadata["POT-Creation-Date"] = own_creation  # the template's, as msgmerge does
     if is_template:
         po.metadata["POT-Creation-Date"] = _format_date(now or datetime.now(timezone.utc))
-    try:
-        return write_text_if_changed(path, render_catalog(po))
-    except OSError as err:  # a directory in the way, a read-only folder, a full disk
-        raise CatalogError(f"cannot write catalog: {err.strerror or err}", path=path,
-                           hint=_OS_HINTS.get(type(err), "check the path and free space")) from err
-
-
-def _previous_catalog(path: Path) -> polib.POFile | None:
-    """The catalog as saved now; None when there is none or it is broken (then it is replaced)."""
-    try:
-        return read_catalog(path) if path.exists() else None
-    except CatalogError:
-        return None
+    return render_po(po)
 
 
 def _same_content(a: polib.POFile, b: polib.POFile) -> bool:

@@ -1,16 +1,14 @@
 """What status computes and the status and review pages show: one row per article and
-locale, each entry as a reviewer sees it, per-locale totals, and where the pages go.
+locale, each entry as a reviewer sees it, per-locale totals.
 
-Its own module so that `status` (which computes these) and `preview` (which renders them)
+Its own module so that `status` (which computes these) and `pages` (which renders them)
 both import it and neither imports the other.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
-from ..config import Config
 from ..ingest import Article
 from ..qa import Finding
 
@@ -73,11 +71,3 @@ class LocaleSummary:
 
     def percent(self, what: str) -> float:
         return round(100 * getattr(self, what) / self.entries, 1) if self.entries else 0.0
-
-
-def status_page_path(config: Config) -> Path:
-    return config.outputs_dir / "status.html"
-
-
-def review_path(config: Config, locale: str, slug: str) -> Path:
-    return config.outputs_dir / "review" / locale / f"{slug}.html"

@@ -7,35 +7,27 @@ everything else.
 
 from __future__ import annotations
 
-import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from babel import Locale
 
-from ..config import Config
 from ..publishing.render import render_template
-from .model import ArticleStatus, LocaleSummary, Review, review_path, status_page_path
+from .model import ArticleStatus, LocaleSummary, Review
 
 
-def render_review(config: Config, review: Review) -> str:
-    page = review_path(config, review.locale, review.article.slug)
-    source, target = Locale.parse(config.source_locale), Locale.parse(review.locale)
+def render_review(review: Review, *, source_locale: str, status_href: str) -> str:
+    source, target = Locale.parse(source_locale), Locale.parse(review.locale)
     return render_template(
         "review.html.j2", review=review, status=review.status, title=review.article.title,
-        source_lang=config.source_locale.replace("_", "-"), source_dir=source.text_direction,
+        source_lang=source_locale.replace("_", "-"), source_dir=source.text_direction,
         lang=review.locale.replace("_", "-"), dir=target.text_direction,
-        language_name=target.english_name,
-        status_href=_href(page, status_page_path(config)),
+        language_name=target.english_name, status_href=status_href,
         catalog=review.status.catalog)
 
 
-def render_status_page(config: Config, rows: Sequence[ArticleStatus], summaries: Sequence[LocaleSummary]) -> str:
-    page = status_page_path(config)
-    links = {(row.slug, row.locale): _href(page, review_path(config, row.locale, row.slug)) for row in rows}
+def render_status_page(rows: Sequence[ArticleStatus], summaries: Sequence[LocaleSummary], *,
+                       links: Mapping[tuple[str, str], str], source_locale: str) -> str:
+    """The status page; `links` maps (slug, locale) to the review page's href from it."""
     return render_template(
         "status.html.j2", rows=rows, summaries=summaries, links=links,
-        source_lang=config.source_locale.replace("_", "-"))
-
-
-def _href(page, target) -> str:
-    return os.path.relpath(target, page.parent).replace(os.sep, "/")
+        source_lang=source_locale.replace("_", "-"))

@@ -8,42 +8,36 @@ its source shows the new units as untranslated, exactly as publishing sees them.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, replace
 
 import polib
 from babel import Locale
 
-from ..catalogs.po import has_translation, is_approved, read_catalog
-from ..config import Config
-from ..errors import CatalogError
-from ..catalogs.glossary import Glossary, load_glossary
-from ..ingest import Article, build_template
-from .pages import render_review, render_status_page
-from ..publishing.publish import Snapshot, read_state
-from ..qa import ERROR, WARNING, Context, Finding, check_entry
-from ..store.records import file_digest, fingerprint, glossary_digest, is_current, load_records, save_records
-from .model import (APPROVED, FUZZY, UNTRANSLATED, ArticleStatus, LocaleSummary, Review, ReviewEntry,
-                           review_path, status_page_path)
-from ..store.atomic import write_text_if_changed
-
-log = logging.getLogger(__name__)
+from ..catalogs.glossary import Glossary
+from ..catalogs.po import has_translation, is_approved
+from ..ingest import Article
+from ..publishing.publish import Snapshot
+from ..qa import ERROR, WARNING, Context, check_entry
+from .model import APPROVED, FUZZY, UNTRANSLATED, ArticleStatus, LocaleSummary, Review, ReviewEntry
 
 
-def review_article(config: Config, article: Article, locale: str, glossary: Glossary) -> Review:
-    """Count and check one article in one locale against its current template."""
-    path = config.catalog_path(locale, article.slug)
-    problem = ""
-    try:
-        catalog = read_catalog(path) if path.exists() else polib.POFile()
-    except CatalogError as err:
-        # One broken catalog must not hide where every other article stands.
-        catalog, problem = polib.POFile(), f"broken catalog: {err}"
+
+def review_article(article: Article, locale: str, catalog: polib.POFile | str | None, template: polib.POFile,
+                   glossary: Glossary, *, source_locale: str, catalog_path: str, review_path: str) -> Review:
+    """Count and check one article in one locale against its current template.
+
+    `catalog` is the parsed catalog, None when there is none yet, or why it cannot be read
+    (one broken catalog must not hide where every other article stands); the paths are
+    what the row shows, relative to the project.
+    """
+    problem = catalog if isinstance(catalog, str) else ""
+    if not isinstance(catalog, polib.POFile):
+        catalog = polib.POFile()
     live = {(entry.msgctxt, entry.msgid): entry for entry in catalog if not entry.obsolete}
-    ctx = Context(locale, glossary, config.source_locale)
+    ctx = Context(locale, glossary, source_locale)
     entries = []
-    for unit in build_template(article, config, locale, glossary):
+    for unit in template:
         entry = live.get((unit.msgctxt, unit.msgid))
         if entry is None or not has_translation(entry):
             state = UNTRANSLATED
@@ -63,22 +57,8 @@ def review_article(config: Config, article: Article, locale: str, glossary: Glos
         qa_warnings=sum(1 for f in found if f.severity == WARNING and not f.dismissed),
         qa_dismissed=sum(1 for f in found if f.dismissed),
         publishable=bool(entries) and counts[APPROVED] == len(entries) and not blocking,
-        catalog=config.relative(path), review=config.relative(review_path(config, locale, article.slug)),
-        problem=problem)
+        catalog=catalog_path, review=review_path, problem=problem)
     return Review(article, locale, status, tuple(entries))
-
-
-def review_project(config: Config, articles: Sequence[Article],
-                   glossary: Glossary | None = None) -> list[Review]:
-    glossary = load_glossary(config) if glossary is None else glossary
-    states = published_states(config)
-    return [_with_live(review_article(config, article, locale, glossary), states)
-            for article in articles for locale in config.target_locales]
-
-
-def published_states(config: Config) -> dict[str, dict[str, Snapshot]]:
-    """Each target locale's published state: what readers get since the last publish."""
-    return {locale: read_state(config, locale) for locale in config.target_locales}
 
 
 def live_row(row: ArticleStatus, states: dict[str, dict[str, Snapshot]]) -> ArticleStatus:
@@ -90,10 +70,6 @@ def live_row(row: ArticleStatus, states: dict[str, dict[str, Snapshot]]) -> Arti
     if snapshot.stale is None:
         return replace(row, live="current", live_note="")
     return replace(row, live=snapshot.stale.state, live_note=snapshot.stale.describe())
-
-
-def _with_live(review: Review, states: dict[str, dict[str, Snapshot]]) -> Review:
-    return replace(review, status=live_row(review.status, states))
 
 
 def summarize(rows: Sequence[ArticleStatus]) -> list[LocaleSummary]:
@@ -110,12 +86,12 @@ def summarize(rows: Sequence[ArticleStatus]) -> list[LocaleSummary]:
     return summaries
 
 
-def status_json(config: Config, rows: Sequence[ArticleStatus]) -> dict:
+def status_json(rows: Sequence[ArticleStatus], status_page: str) -> dict:
     return {
         "articles": [asdict(row) for row in rows],
         "locales": {summary.locale: {key: value for key, value in asdict(summary).items() if key != "locale"}
                     for summary in summarize(rows)},
-        "status_page": config.relative(status_page_path(config)),
+        "status_page": status_page,
     }
 
 
@@ -138,86 +114,3 @@ def status_markdown(rows: Sequence[ArticleStatus]) -> str:
 def live_text(row: ArticleStatus) -> str:
     """The live column: "current", "outdated since …", "withdrawn (…)", or "-" when nothing is live."""
     return row.live_note or row.live or "-"
-
-
-def write_review_pages(config: Config, reviews: Sequence[Review]) -> list[str]:
-    """Write the status page and one review page per article and locale; return those written."""
-    return _write_pages(config, [review.status for review in reviews], reviews)
-
-
-def _write_pages(config: Config, rows: Sequence[ArticleStatus], reviews: Sequence[Review]) -> list[str]:
-    written = []
-    target = status_page_path(config)
-    if write_text_if_changed(target, render_status_page(config, rows, summarize(rows))):
-        written.append(config.relative(target))
-    for review in reviews:
-        target = review_path(config, review.locale, review.article.slug)
-        if write_text_if_changed(target, render_review(config, review)):
-            written.append(config.relative(target))
-    log.info("review pages: %d written", len(written))
-    return written
-
-
-STATUS_STAGE = "status"
-
-
-def status_fingerprint(config: Config, article: Article, locale: str, glossary: str) -> str:
-    """Everything a row and its review page are made from, and the page as it is now."""
-    return fingerprint(STATUS_STAGE, config.source_locale, locale, article.slug, article.source_hash,
-                       config.relative(article.path), glossary,
-                       file_digest(config.catalog_path(locale, article.slug)),
-                       file_digest(review_path(config, locale, article.slug)))
-
-
-def refresh_status(config: Config, articles: Sequence[Article]) -> tuple[list[ArticleStatus], list[str]]:
-    """The rows of review_project and the pages of write_review_pages, for a pipeline run:
-    a unit whose inputs are byte for byte those of the last run keeps its recorded row and
-    its review page (QA is what costs here, and nothing it reads changed)."""
-    glossary_hash = glossary_digest(config)
-    glossary: Glossary | None = None
-    rows: list[ArticleStatus] = []
-    reviews: list[Review] = []
-    records = {locale: load_records(config, STATUS_STAGE, locale) for locale in config.target_locales}
-    states = published_states(config)
-    updated: dict[str, dict[str, dict]] = {locale: {} for locale in config.target_locales}
-    for article in articles:  # the order of review_project
-        for locale in config.target_locales:
-            if is_current(records[locale], article.slug, status_fingerprint(config, article, locale, glossary_hash)):
-                rows.append(live_row(ArticleStatus(**records[locale][article.slug]["row"]), states))
-                updated[locale][article.slug] = records[locale][article.slug]
-                continue
-            glossary = load_glossary(config) if glossary is None else glossary
-            review = _with_live(review_article(config, article, locale, glossary), states)
-            reviews.append(review)
-            rows.append(review.status)
-    written = _write_pages(config, rows, reviews)
-    for review in reviews:  # recorded with the page as just written
-        updated[review.locale][review.article.slug] = {
-            "fingerprint": status_fingerprint(config, review.article, review.locale, glossary_hash),
-            "row": asdict(review.status)}
-    for locale, units in updated.items():
-        save_records(config, STATUS_STAGE, locale, units)
-    return rows, written
-
-
-@dataclass(frozen=True)
-class CatalogFindings:
-    path: str  # as given to the user: relative to the working directory when below it
-    locale: str
-    slug: str
-    findings: tuple[Finding, ...]
-
-
-def check_project(config: Config, glossary: Glossary | None = None) -> list[CatalogFindings]:
-    """QA findings of every catalog of the configured locales (drafts included)."""
-    from ..errors import display_path
-    from ..qa import check_catalog
-
-    glossary = load_glossary(config) if glossary is None else glossary
-    results = []
-    for locale in config.target_locales:
-        for path in sorted((config.translations_dir / locale).glob("*.po")):
-            findings = check_catalog(read_catalog(path), locale, glossary, source_locale=config.source_locale)
-            results.append(CatalogFindings(display_path(path), locale, path.stem,
-                                           tuple(sorted(findings, key=lambda f: f.line))))
-    return results

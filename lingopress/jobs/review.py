@@ -1,0 +1,76 @@
+"""The review job: each article's row per locale, the status page and the review pages."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Sequence
+from dataclasses import asdict
+
+from ..ingest import Article, build_template
+from ..review.model import ArticleStatus, Review
+from ..review.pages import render_review, render_status_page
+from ..review.status import live_row, review_article, summarize
+from ..skip import fingerprint, skipping
+from ..store.project import ProjectStore
+
+log = logging.getLogger(__name__)
+
+
+# --- review ------------------------------------------------------------------------
+
+def refresh_status(store: ProjectStore, articles: Sequence[Article]) -> tuple[list[ArticleStatus], list[str]]:
+    """Each article's row per target locale, `outputs/status.html` and the review pages;
+    return the rows and the pages written. A unit whose inputs are byte for byte those of
+    the last run keeps its recorded row and page (QA is what costs here)."""
+    config = store.config
+    by_slug = {article.slug: article for article in articles}
+    glossary_digest = store.glossary_digest()
+    states = {locale: store.published_state(locale) for locale in config.target_locales}
+    written: list[str] = []
+    rows: dict[tuple[str, str], ArticleStatus] = {}
+    status_page = config.status_page_path
+    for locale in config.target_locales:
+        def fingerprint_of(slug: str, locale=locale) -> str:
+            article = by_slug[slug]
+            return fingerprint("status", config.source_locale, locale, slug, article.source_hash,
+                               store.relative(article.path), glossary_digest,
+                               store.digest(store.catalog_path(locale, slug)),
+                               store.digest(config.review_path(locale, slug)))
+
+        def review(todo: list[str], locale=locale) -> dict[str, dict]:
+            payloads = {}
+            for slug in todo:
+                done = _review(store, by_slug[slug], locale)
+                page = config.review_path(locale, slug)
+                href = os.path.relpath(status_page, page.parent).replace(os.sep, "/")
+                if store.write_page(page, render_review(done, source_locale=config.source_locale, status_href=href)):
+                    written.append(store.relative(page))
+                payloads[slug] = {"row": _row_json(done.status)}
+            return payloads
+
+        done = skipping(store, "status", locale, list(by_slug), fingerprint_of, review)
+        for slug, payload in done.payloads.items():
+            rows[(slug, locale)] = live_row(ArticleStatus(**payload["row"]), states)
+    ordered = [rows[(article.slug, locale)] for article in articles for locale in config.target_locales]
+    links = {(row.slug, row.locale): os.path.relpath(config.review_path(row.locale, row.slug),
+                                                     status_page.parent).replace(os.sep, "/") for row in ordered}
+    page = render_status_page(ordered, summarize(ordered), links=links, source_locale=config.source_locale)
+    if store.write_page(status_page, page):
+        written.append(store.relative(status_page))
+    log.info("review pages: %d written", len(written))
+    return ordered, written
+
+
+def _review(store: ProjectStore, article: Article, locale: str) -> Review:
+    config = store.config
+    glossary = store.glossary()
+    template = build_template(article, glossary, locale, store.relative(article.path))
+    return review_article(article, locale, store.catalog_or_problem(locale, article.slug), template, glossary,
+                          source_locale=config.source_locale,
+                          catalog_path=store.relative(store.catalog_path(locale, article.slug)),
+                          review_path=store.relative(config.review_path(locale, article.slug)))
+
+
+def _row_json(row: ArticleStatus) -> dict:
+    return asdict(row)

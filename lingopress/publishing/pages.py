@@ -1,0 +1,168 @@
+"""Pages: an article's live version rendered as HTML, Markdown and JSON, the locale
+index pages and the root index. Pure: text in, text out (the store writes them).
+
+Pages are a function of the published state alone, so an old approved version can be
+rendered again (to gain a new hreflang alternate) without its catalog, which may since
+have changed.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+import mdformat.plugins
+import yaml
+from babel import Locale
+from babel.dates import format_date
+from markupsafe import Markup
+from mdformat.renderer import MDRenderer
+
+from ..ingest import Article, publication_date
+from ..markup import iter_units, parser
+from .notices import notice as stale_notice
+from .publish import Key, translation_hash
+from .render import render_template
+from .staleness import Staleness
+
+
+@dataclass(frozen=True)
+class Alternate:
+    locale: str
+    lang: str  # BCP 47, for hreflang and lang attributes
+    name: str  # the language's own name, from Babel
+    href: str
+
+
+@dataclass(frozen=True)
+class RenderedArticle:
+    slug: str
+    locale: str
+    title: str
+    summary: str
+    published: date
+    fallback: int
+    html: str
+    markdown: str
+    json: str
+
+
+def render_article(article: Article, locale: str, translations: dict[Key, str], *,
+                   alternates: Sequence[Alternate] = (), source_locale: str = "fr",
+                   original: bool = False, stale: Staleness | None = None) -> RenderedArticle:
+    """Render `article` in `locale`; a unit without a translation keeps its French text.
+
+    A `stale` version gets a notice (notices.py) at the top of its body in every format;
+    a withdrawn one is replaced by it, title and summary included, so no stale text is left.
+    """
+    md = parser()
+    tokens = [token for token in md.parse(article.text) if token.type != "front_matter"]
+    fallback = 0
+
+    def translate(kind: str, text: str) -> str | None:
+        nonlocal fallback
+        if original:
+            return text
+        translated = translations.get((kind, text))
+        fallback += translated is None
+        return translated
+
+    title = translate("title", str(article.meta["title"]).strip()) or str(article.meta["title"]).strip()
+    summary = translate("summary", str(article.meta["summary"]).strip()) or str(article.meta["summary"]).strip()
+    for unit in iter_units(md, tokens):
+        translated = translate(unit.kind, unit.text)
+        if translated is not None:
+            unit.replace(translated)
+
+    body_html = md.renderer.render(tokens, md.options, {})
+    body_md = MDRenderer().render(
+        tokens, {"parser_extension": [mdformat.plugins.PARSER_EXTENSIONS["tables"]], "mdformat": {}}, {})
+    info = Locale.parse(locale)
+    published = publication_date(article)
+    source = next((alt for alt in alternates if alt.locale == source_locale), None)
+    notice = None
+    if stale is not None:
+        notice = stale_notice(locale, stale, source.href if source else f"../{source_locale}/{article.slug}.html")
+        notice_html = render_template("notice.html.j2", notice=notice, source_lang=bcp47(source_locale))
+        notice_md = render_template("notice.md.j2", notice=notice)
+        if notice.withdrawn:
+            title, summary, body_html, body_md = notice.title, notice.text, notice_html, notice_md
+        else:
+            body_html, body_md = notice_html + body_html, notice_md + body_md
+    context = {
+        "lang": bcp47(locale), "dir": info.text_direction, "language_name": language_name(locale),
+        "title": title, "summary": summary, "date_iso": published.isoformat(),
+        "date_text": format_date(published, format="long", locale=locale),
+        "alternates": alternates, "source": source, "source_lang": bcp47(source_locale),
+        "original": original, "fallback": fallback, "withdrawn": notice is not None and notice.withdrawn,
+        "body": Markup(body_html),  # markdown-it escapes all text; raw HTML is off in parser()
+    }
+    html = render_template("article.html.j2", **context)
+    front = {"title": title, "summary": summary, "slug": article.slug, "date": published,
+             "lang": bcp47(locale), "dir": info.text_direction, "source_lang": bcp47(source_locale),
+             "source_hash": article.source_hash}
+    if stale is not None:
+        front[stale.state] = stale.public()
+    markdown = render_template(
+        "article.md.j2", front_matter=yaml.safe_dump(front, allow_unicode=True, sort_keys=False), body=body_md)
+    document = {
+        "slug": article.slug, "lang": bcp47(locale), "dir": info.text_direction,
+        "language_name": language_name(locale), "title": title, "summary": summary,
+        "date": published.isoformat(), "date_text": context["date_text"],
+        "html": body_html, "markdown": body_md,
+        "alternates": [{"lang": alt.lang, "name": alt.name, "href": alt.href} for alt in alternates],
+        "source": {"lang": bcp47(source_locale), "hash": article.source_hash,
+                   "href": source.href if source else None},
+        "translation_hash": translation_hash(translations),
+        "fallback_units": fallback,
+        "outdated": stale.public() if stale is not None and not stale.withdrawn else None,
+        "withdrawn": stale.public() if stale is not None and stale.withdrawn else None,
+    }
+    return RenderedArticle(article.slug, locale, title, summary, published, fallback, html, markdown,
+                           json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+
+
+def render_index(base_url: str, locale: str, articles: Sequence[RenderedArticle],
+                 locales: Sequence[str]) -> tuple[str, str]:
+    """A locale's index page and its JSON twin: every article live in it, newest first."""
+    ordered = sorted(articles, key=lambda a: (-a.published.toordinal(), a.slug))
+    entries = [{"slug": a.slug, "title": a.title, "summary": a.summary,
+                "date": a.published.isoformat(),
+                "date_text": format_date(a.published, format="long", locale=locale),
+                "href": f"{a.slug}.html", "markdown": f"{a.slug}.md", "json": f"{a.slug}.json"}
+               for a in ordered]
+    info = Locale.parse(locale)
+    html = render_template(
+        "index.html.j2", lang=bcp47(locale), dir=info.text_direction, language_name=language_name(locale),
+        articles=entries, alternates=[alternate(base_url, code, "index.html") for code in locales])
+    document = {"lang": bcp47(locale), "dir": info.text_direction,
+                "language_name": language_name(locale), "articles": entries}
+    return html, json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+
+def render_root_index(source_locale: str, counts: dict[str, int]) -> str:
+    """`outputs/index.html`: the published locales, each named in its own language, with
+    how many articles readers can read in it."""
+    locales = [{"lang": bcp47(code), "dir": Locale.parse(code).text_direction,
+                "name": language_name(code), "href": f"{code}/index.html", "count": count}
+               for code, count in counts.items()]
+    return render_template("root.html.j2", lang=bcp47(source_locale), locales=locales)
+
+
+def bcp47(locale: str) -> str:
+    return locale.replace("_", "-")
+
+
+def language_name(locale: str) -> str:
+    """The language's name in itself (Babel/CLDR), capitalised as a menu entry: "Français"."""
+    name = Locale.parse(locale).display_name or locale
+    return name[:1].upper() + name[1:]
+
+
+def alternate(base_url: str, locale: str, name: str) -> Alternate:
+    # Relative links work wherever outputs/ is served; hreflang wants absolute URLs, which
+    # need to know the site: [publish] base_url gives it.
+    href = f"{base_url}/{locale}/{name}" if base_url else f"../{locale}/{name}"
+    return Alternate(locale, bcp47(locale), language_name(locale), href)
