@@ -34,7 +34,7 @@ sys.path.insert(0, str(REPO / "tests"))  # test support (tiny Argos packages, QA
 from support.qa_cases import (  # noqa: E402
     CORRECT, ERROR_FAULTS, FAULTS, WARNING_FAULTS, Outcome, load_cases, per_check, run_cases, summarize)
 from lingopress.errors import LingopressError  # noqa: E402
-from lingopress.catalogs.glossary import read_glossary  # noqa: E402
+from lingopress.store.files import read_glossary  # noqa: E402
 
 USER_ERROR = 2
 

@@ -83,5 +83,8 @@ def test_flow_runs_against_a_real_prefect_server(tmp_path: Path, prefect_server)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Starting temporary server" not in result.stdout + result.stderr
     runs = prefect_server.post("/flow_runs/filter")
-    assert any(run["state_type"] == "COMPLETED" and run["parameters"].get("engine") == "none" for run in runs)
+    # The CLI passes the options as given (no --engine: the project's file decides, and the
+    # preflight task logs which engine drafts each locale).
+    assert any(run["state_type"] == "COMPLETED" and run["parameters"].get("project_dir") == str(project.resolve())
+               and run["parameters"].get("engine") is None for run in runs)
     assert (project / "translations" / "en" / "immunotherapie.po").exists()

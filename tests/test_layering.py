@@ -26,6 +26,22 @@ def module_names(package: Path = PACKAGE) -> dict[str, Path]:
     return names
 
 
+def import_statements(name: str, path: Path) -> list[tuple[str, list[str]]]:
+    """(module, names) of every import statement of module `name`, relative ones made absolute."""
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    found: list[tuple[str, list[str]]] = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+        if isinstance(node, ast.Import):
+            found += [(alias.name, []) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = package.split(".")[: len(package.split(".")) - (node.level - 1)]
+                base = ".".join(anchor + ([base] if base else []))
+            found.append((base, [alias.name for alias in node.names]))
+    return found
+
+
 def imported_modules(name: str, path: Path, known: set[str]) -> set[str]:
     """The package's modules that `name` imports anywhere in its body.
 
@@ -33,18 +49,9 @@ def imported_modules(name: str, path: Path, known: set[str]) -> set[str]:
     package a submodule import implicitly runs is not an edge: otherwise every package whose
     __init__ re-exports a submodule would be a circle with it.
     """
-    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
     found: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
-        if isinstance(node, ast.Import):
-            found.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom):
-            base = node.module or ""
-            if node.level:
-                anchor = package.split(".")[: len(package.split(".")) - (node.level - 1)]
-                base = ".".join(anchor + ([base] if base else []))
-            for alias in node.names:
-                found.add(f"{base}.{alias.name}" if f"{base}.{alias.name}" in known else base)
+    for base, names in import_statements(name, path):
+        found.update({f"{base}.{alias}" if f"{base}.{alias}" in known else base for alias in names} or {base})
     return {module for module in found if module in known and module != name}
 
 
@@ -98,19 +105,8 @@ def is_under(module: str, prefixes: tuple[str, ...]) -> bool:
 
 def all_imports(name: str, path: Path) -> set[str]:
     """Every module `name` imports, in the package or not (absolute names)."""
-    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
-    found: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
-        if isinstance(node, ast.Import):
-            found.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom):
-            base = node.module or ""
-            if node.level:
-                anchor = package.split(".")[: len(package.split(".")) - (node.level - 1)]
-                base = ".".join(anchor + ([base] if base else []))
-            found.update(f"{base}.{alias.name}" for alias in node.names)
-            found.add(base)
-    return found
+    return {module for base, names in import_statements(name, path)
+            for module in (base, *(f"{base}.{alias}" for alias in names))}
 
 
 def test_stages_import_no_store_no_jobs_no_prefect_no_cli_even_indirectly():

@@ -69,7 +69,8 @@ class DigestCache:
             return UNREADABLE
         record = self._seen.get(key) or self._known.get(key)
         # A record is [*stat key, when it was hashed (ns), sha256].
-        if isinstance(record, list) and len(record) > 2 and record[:-2] == _stat_key(stat) and record[-2] - stat.st_mtime_ns > RACY_S * 1e9:
+        if (isinstance(record, list) and len(record) > 2 and record[:-2] == _stat_key(stat)
+                and record[-2] - stat.st_mtime_ns > RACY_S * 1e9):
             self._seen[key] = record
             return record[-1]
         try:

@@ -26,7 +26,7 @@ from ..catalogs.glossary import Glossary
 from ..catalogs.memory import TranslationMemory
 from ..catalogs.po import catalog_text, parse_catalog
 from ..config import Config
-from ..errors import BundleError, CatalogError, PublishError, SourceError
+from ..errors import BundleError, CatalogError, DiskError, PublishError, SourceError
 from ..ingest import Article, collect_articles, parse_article
 from ..publishing.bundle_format import INDEX_NAME, encode_json, new_index, read_index
 from ..publishing.publish import Snapshot, decode_state, encode_state
@@ -62,7 +62,7 @@ class ProjectStore:
             finally:
                 # The run's own bookkeeping is never versioned (as .pytest_cache does it).
                 self._write_text(self.root / STATE_DIR.parent / ".gitignore", "# written by lingopress\n*\n")
-                self.digests.save(self._write_text)
+                self.digests.save(self._save_cache)
 
     def digest(self, path: Path) -> str:
         return self.digests.digest(path)
@@ -80,6 +80,14 @@ class ProjectStore:
 
     def _write_text(self, path: Path, text: str) -> bool:
         return self._write_bytes(path, text.encode("utf-8"))
+
+    def _save_cache(self, path: Path, text: str) -> None:
+        """A cache only saves time: when the disk refuses it, the run goes on (and the disk
+        error, if it persists, is reported by the first file that matters)."""
+        try:
+            self._write_text(path, text)
+        except (DiskError, OSError) as err:
+            log.warning("%s: cache not saved (%s); the next run works it out again", self.relative(path), err)
 
     def write_page(self, path: Path, text: str) -> bool:
         return self._write_text(path, text)
@@ -137,7 +145,7 @@ class ProjectStore:
             articles.append(article)
             fresh[key] = article.to_json()
         if fresh != cached:
-            self._write_text(cache_path, json.dumps({"format": 1, "articles": fresh}, ensure_ascii=False) + "\n")
+            self._save_cache(cache_path, json.dumps({"format": 1, "articles": fresh}, ensure_ascii=False) + "\n")
         return collect_articles(articles, self.relative)
 
     def save_template(self, slug: str, pot: polib.POFile) -> bool:
