@@ -226,10 +226,9 @@ def _stages(store: ProjectStore, *, draft: bool, publish: bool, mt_slots: int = 
     runs = {locale: LocaleRun(locale) for locale in locales}
     failures: list[str] = []
     if draft:
-        run = submitted(config=config, mt_slots=mt_slots)
-        for locale in config.target_locales:
-            done = jobs.draft_locale(store, locale, articles, provenance=checked.provenance[locale],
-                                     stage=draft_task, run=run)
+        drafted = jobs.draft_locales(store, config.target_locales, articles, provenance=checked.provenance,
+                                     stage=draft_task, run=submitted(config=config, mt_slots=mt_slots))
+        for locale, done in drafted.items():
             get_run_logger().info("%s: %d units to update, %d unchanged since their last update (skipped)%s",
                                   locale, len(done.reports) + len(done.failures), len(done.skipped),
                                   f"; translation memory holds {done.memory} approved units" if done.memory else "")

@@ -11,7 +11,7 @@ new fingerprint. File digests come from the store, which knows what it wrote
 (lingopress.store.digests), so proving that nothing changed reads almost nothing.
 
 Stages know nothing of this: `skipping` calls the stage with the units to do and
-records what it returns.
+records what it returns (`plan` and `commit` are its two halves).
 """
 
 from __future__ import annotations
@@ -53,31 +53,40 @@ class Skipped:
     payloads: dict[str, dict] = field(default_factory=dict)
 
 
-def skipping(records: Records, stage: str, locale: str, units: Iterable[str],
-             fingerprint_of: Callable[[str], str], run: Callable[[list[str]], Mapping[str, dict | None]],
-             *, reusable: Callable[[dict], bool] = lambda record: True) -> Skipped:
-    """Run `run(units to do)` for the units whose fingerprint changed, and record them.
+@dataclass
+class Plan:
+    """The first half of `skipping`: which units to run, and the records of the others."""
 
-    `run` returns a payload per unit it did (None for a unit that failed: it keeps no
-    record, so it is tried again next run). The fingerprint is taken again after the
-    run, since a stage's own output (a catalog, a page) is among its inputs. `reusable`
-    may refuse a record whose fingerprint matches (draft: a catalog with gaps whose
-    translation memory changed). Units not in `units` lose their records.
-    """
+    stage: str
+    locale: str
+    units: list[str]
+    todo: list[str]
+    kept: dict[str, dict]
+
+
+def plan(records: Records, stage: str, locale: str, units: Iterable[str], fingerprint_of: Callable[[str], str],
+         *, reusable: Callable[[dict], bool] = lambda record: True) -> Plan:
+    """Split `units` into those to run and those whose record stands (fingerprint unchanged)."""
     recorded = records.records(stage, locale)
-    result = Skipped()
-    todo = []
-    kept: dict[str, dict] = {}
+    units = list(units)
+    todo, kept = [], {}
     for unit in units:
         record = recorded.get(unit)
         if isinstance(record, dict) and record.get("fingerprint") == fingerprint_of(unit) and reusable(record):
             kept[unit] = record
-            result.skipped.append(unit)
         else:
             todo.append(unit)
-    fresh = run(todo) if todo else {}
-    updated = dict(kept)
-    for unit in todo:
+    return Plan(stage, locale, units, todo, kept)
+
+
+def commit(records: Records, planned: Plan, fresh: Mapping[str, dict | None],
+           fingerprint_of: Callable[[str], str]) -> Skipped:
+    """The second half: record the units the stage did (`fresh`: a payload per unit, None
+    for a unit that failed) with their fingerprint taken again, since a stage's own output
+    (a catalog, a page) is among its inputs; units no longer planned lose their records."""
+    result = Skipped(skipped=list(planned.kept))
+    updated = dict(planned.kept)
+    for unit in planned.todo:
         payload = fresh.get(unit)
         if payload is None:
             result.failed.append(unit)
@@ -86,5 +95,20 @@ def skipping(records: Records, stage: str, locale: str, units: Iterable[str],
         updated[unit] = {**payload, "fingerprint": fingerprint_of(unit)}
     result.payloads = {unit: {k: v for k, v in record.items() if k != "fingerprint"}
                        for unit, record in updated.items()}
-    records.save_records(stage, locale, updated)
+    records.save_records(planned.stage, planned.locale, updated)
     return result
+
+
+def skipping(records: Records, stage: str, locale: str, units: Iterable[str],
+             fingerprint_of: Callable[[str], str], run: Callable[[list[str]], Mapping[str, dict | None]],
+             *, reusable: Callable[[dict], bool] = lambda record: True) -> Skipped:
+    """Run `run(units to do)` for the units whose fingerprint changed, and record them.
+
+    `run` returns a payload per unit it did (None for a unit that failed: it keeps no
+    record, so it is tried again next run). `reusable` may refuse a record whose
+    fingerprint matches (draft: a catalog with gaps whose translation memory changed).
+    A job that fans out over several locales at once calls `plan` and `commit` itself.
+    """
+    planned = plan(records, stage, locale, units, fingerprint_of, reusable=reusable)
+    fresh = run(planned.todo) if planned.todo else {}
+    return commit(records, planned, fresh, fingerprint_of)

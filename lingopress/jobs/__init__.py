@@ -9,25 +9,11 @@ the project lock.
 """
 
 from .base import Run, in_process
-from .drafting import (
-                       CatalogFindings,
-                       LocaleDrafts,
-                       Preflight,
-                       check_catalogs,
-                       draft_locale,
-                       draft_with,
-                       preflight,
-                       write_templates,
-)
-from .publishing import (
-                       PublishJob,
-                       build_bundles,
-                       decide_all,
-                       publish_locale,
-                       render_outputs,
-)
+from .drafting import (CatalogFindings, LocaleDrafts, Preflight, check_catalogs, draft_locale, draft_locales,
+                       draft_with, preflight, write_templates)
+from .publishing import PublishJob, build_bundles, decide_all, publish_locale, render_outputs
 from .review import refresh_status
 
 __all__ = ["CatalogFindings", "LocaleDrafts", "Preflight", "PublishJob", "Run", "build_bundles", "check_catalogs",
-           "decide_all", "draft_locale", "draft_with", "in_process", "preflight", "publish_locale", "refresh_status",
-           "render_outputs", "write_templates"]
+           "decide_all", "draft_locale", "draft_locales", "draft_with", "in_process", "preflight",
+           "publish_locale", "refresh_status", "render_outputs", "write_templates"]

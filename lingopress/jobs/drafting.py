@@ -7,12 +7,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 
+from ..catalogs.memory import TranslationMemory
 from ..draft import CatalogReport, DraftJob, DraftResult, draft_unit
 from ..errors import CatalogError, LingopressError, display_path
 from ..ingest import Article, build_template
 from ..mt import Engine, check_engine
 from ..qa import Finding, check_catalog
-from ..skip import fingerprint, skipping
+from ..skip import commit, fingerprint, plan, skipping
 from ..store.project import ProjectStore
 from .base import Run, in_process
 
@@ -80,40 +81,75 @@ class LocaleDrafts:
 
 def draft_locale(store: ProjectStore, locale: str, articles: Sequence[Article], *, provenance: str,
                  stage: Callable[[DraftJob], DraftResult], run: Run = in_process) -> LocaleDrafts:
-    """Bring every catalog of `locale` up to date and draft its gaps; a broken catalog fails alone.
+    """`draft_locales` for one locale."""
+    return draft_locales(store, [locale], articles, provenance={locale: provenance}, stage=stage, run=run)[locale]
 
-    `provenance` says which engine drafts (mt.check_engine), so a new model redoes the
-    units; `stage` is draft.draft_unit with its engine. Translation memory only fills
-    entries without a translation, so a unit whose catalog was complete is skipped on its
-    own fingerprint; an incomplete one also needs the memory to be as when it was last
+
+def draft_locales(store: ProjectStore, locales: Sequence[str], articles: Sequence[Article], *,
+                  provenance: dict[str, str], stage: Callable[[DraftJob], DraftResult],
+                  run: Run = in_process) -> dict[str, LocaleDrafts]:
+    """Bring every catalog of `locales` up to date and draft its gaps; a broken catalog fails alone.
+
+    `provenance` says which engine drafts each locale (mt.check_engine), so a new model
+    redoes its units; `stage` is draft.draft_unit with an engine. The units of every locale
+    go to `run` together: engines of different locales then translate side by side, which
+    keeps the cores busier than one model's batches on all of them. Translation memory only
+    fills entries without a translation, so a unit whose catalog was complete is skipped on
+    its own fingerprint; an incomplete one also needs the memory to be as when it was last
     updated (a translator approving an entry in another article may fill it).
     """
-    config = store.config
-    by_slug = {article.slug: article for article in articles}
-    glossary_digest = store.glossary_digest()
-    result = LocaleDrafts(locale)
-    memory = None
+    plans = {locale: _DraftPlan(store, locale, articles, provenance[locale]) for locale in locales}
+    jobs = [job for drafts in plans.values() for job in drafts.jobs()]
+    results = run(stage, jobs)
+    fresh: dict[str, dict[str, dict]] = {locale: {} for locale in locales}
+    for job, done in zip(jobs, results, strict=True):
+        drafts = plans[job.locale]
+        if isinstance(done, LingopressError):
+            drafts.result.failures[job.slug] = str(done)
+            continue
+        if done.text is not None:
+            store.save_catalog_text(job.locale, job.slug, done.text)
+        drafts.result.reports.append(done.report)
+        fresh[job.locale][job.slug] = {"complete": done.report.untranslated == 0, "memory": job.memory.digest()}
+    for locale, drafts in plans.items():
+        drafts.result.skipped = commit(store, drafts.plan, fresh[locale], drafts.fingerprint_of).skipped
+        result = drafts.result
+        log.info("%s: %d catalogs updated (%d written), %d unchanged, %d failed", locale, len(result.reports),
+                 len(result.catalogs_written), len(result.skipped), len(result.failures))
+    return {locale: drafts.result for locale, drafts in plans.items()}
 
-    def locale_memory():
-        nonlocal memory
-        if memory is None:
-            memory = store.memory(locale, by_slug)
-            result.memory = len(memory)
-        return memory
 
-    def fingerprint_of(slug: str) -> str:
-        article = by_slug[slug]
-        return fingerprint("draft", config.source_locale, locale, slug, article.source_hash,
-                           store.relative(article.path), glossary_digest, provenance,
-                           store.digest(store.catalog_path(locale, slug)))
+class _DraftPlan:
+    """One locale's part of `draft_locales`: its skip plan and the jobs of its changed units."""
 
-    def reusable(record: dict) -> bool:
-        return bool(record.get("complete")) or record.get("memory") == locale_memory().digest()
+    def __init__(self, store: ProjectStore, locale: str, articles: Sequence[Article], provenance: str) -> None:
+        self.store, self.locale, self.provenance = store, locale, provenance
+        self.by_slug = {article.slug: article for article in articles}
+        self.glossary_digest = store.glossary_digest()
+        self.result = LocaleDrafts(locale)
+        self._memory: TranslationMemory | None = None
+        self.plan = plan(store, "draft", locale, list(self.by_slug), self.fingerprint_of, reusable=self.reusable)
 
-    def draft(todo: list[str]) -> dict[str, dict]:
-        jobs: list[DraftJob] = []
-        for slug in todo:
-            article = by_slug[slug]
+    def memory(self) -> TranslationMemory:
+        if self._memory is None:
+            self._memory = self.store.memory(self.locale, self.by_slug)
+            self.result.memory = len(self._memory)
+        return self._memory
+
+    def fingerprint_of(self, slug: str) -> str:
+        article, store = self.by_slug[slug], self.store
+        return fingerprint("draft", store.config.source_locale, self.locale, slug, article.source_hash,
+                           store.relative(article.path), self.glossary_digest, self.provenance,
+                           store.digest(store.catalog_path(self.locale, slug)))
+
+    def reusable(self, record: dict) -> bool:
+        return bool(record.get("complete")) or record.get("memory") == self.memory().digest()
+
+    def jobs(self) -> list[DraftJob]:
+        store, locale = self.store, self.locale
+        jobs = []
+        for slug in self.plan.todo:
+            article = self.by_slug[slug]
             catalog, unreadable = None, ""
             try:
                 catalog = store.catalog_bytes(locale, slug)
@@ -122,23 +158,8 @@ def draft_locale(store: ProjectStore, locale: str, articles: Sequence[Article], 
             path = store.catalog_path(locale, slug)
             jobs.append(DraftJob(locale, slug, build_template(article, store.glossary(), locale,
                                                                store.relative(article.path)),
-                                 catalog, path, store.relative(path), locale_memory(), unreadable))
-        payloads: dict[str, dict] = {}
-        for job, done in zip(jobs, run(stage, jobs), strict=True):
-            if isinstance(done, LingopressError):
-                result.failures[job.slug] = str(done)
-                continue
-            if done.text is not None:
-                store.save_catalog_text(locale, job.slug, done.text)
-            result.reports.append(done.report)
-            payloads[job.slug] = {"complete": done.report.untranslated == 0, "memory": job.memory.digest()}
-        return payloads
-
-    skipped = skipping(store, "draft", locale, list(by_slug), fingerprint_of, draft, reusable=reusable)
-    result.skipped = skipped.skipped
-    log.info("%s: %d catalogs updated (%d written), %d unchanged, %d failed", locale, len(result.reports),
-             len(result.catalogs_written), len(result.skipped), len(result.failures))
-    return result
+                                 catalog, path, store.relative(path), self.memory(), unreadable))
+        return jobs
 
 
 def draft_with(engine: Engine | None) -> Callable[[DraftJob], DraftResult]:
