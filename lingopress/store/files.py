@@ -7,6 +7,8 @@ errors into messages that name the file and the fix.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
@@ -60,13 +62,20 @@ def previous_catalog(path: Path) -> polib.POFile | None:
         return None
 
 
-def write_text(path: Path, text: str) -> bool:
-    """Write a catalog's text atomically if it differs; errors name the file and the fix."""
+@contextmanager
+def catalog_writing(path: Path) -> Iterator[None]:
+    """Turn an OSError while writing catalog `path` into a CatalogError naming it and the fix."""
     try:
-        return write_text_if_changed(path, text)
+        yield
     except OSError as err:  # a directory in the way, a read-only folder, a full disk
         raise CatalogError(f"cannot write catalog: {err.strerror or err}", path=path,
                            hint=_CATALOG_OS_HINTS.get(type(err), "check the path and free space")) from err
+
+
+def write_text(path: Path, text: str) -> bool:
+    """Write a catalog's text atomically if it differs; errors name the file and the fix."""
+    with catalog_writing(path):
+        return write_text_if_changed(path, text)
 
 
 def write_catalog(po: polib.POFile, path: Path, *, now: datetime | None = None) -> bool:

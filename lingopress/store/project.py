@@ -32,7 +32,7 @@ from ..publishing.bundle_format import INDEX_NAME, encode_json, new_index, read_
 from ..publishing.publish import Snapshot, decode_state, encode_state
 from .atomic import atomic_write_bytes, exclusive_run, remove_stale_temp_files, writing
 from .digests import MISSING, DigestCache
-from .files import catalog_bytes, read_glossary, read_source, write_text
+from .files import catalog_bytes, catalog_writing, read_glossary, read_source
 
 log = logging.getLogger(__name__)
 
@@ -179,12 +179,8 @@ class ProjectStore:
         return self._save_catalog_text(self.catalog_path(locale, slug), text)
 
     def _save_catalog_text(self, path: Path, text: str) -> bool:
-        data = text.encode("utf-8")
-        if self.digests.digest(path) == hashlib.sha256(data).hexdigest():
-            return False
-        written = write_text(path, text)
-        self.digests.wrote(path, data)
-        return written
+        with catalog_writing(path):
+            return self._write_bytes(path, text.encode("utf-8"))
 
     def _previous(self, path: Path) -> polib.POFile | None:
         try:
