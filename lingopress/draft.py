@@ -18,8 +18,8 @@ from pathlib import Path
 
 import polib
 
-from .catalogs.memory import TranslationMemory, apply_memory
-from .catalogs.po import catalog_text, has_translation, merge_catalog, parse_catalog, set_provenance
+from .catalogs.memory import Memory, TranslationMemory, apply_memory, approved_memories
+from .catalogs.po import catalog_text, has_translation, is_approved, merge_catalog, parse_catalog, set_provenance
 from .config import Config
 from .errors import CatalogError
 from .mt import Engine, open_engine
@@ -58,6 +58,9 @@ class DraftJob:
 class DraftResult:
     report: CatalogReport
     text: str | None  # the catalog to save, in GNU gettext's layout; None: unchanged
+    # What `text` gives the locale's translation memory (None with text None), so the store
+    # need not parse the catalog again to know.
+    memories: list[Memory] | None = None
 
 
 def draft_unit(job: DraftJob, engine: Engine | None) -> DraftResult:
@@ -78,7 +81,13 @@ def draft_unit(job: DraftJob, engine: Engine | None) -> DraftResult:
                            memory_exact=reused, memory_close=suggested, drafted=drafted,
                            written=text is not None,
                            untranslated=sum(1 for entry in live if not has_translation(entry)))
-    return DraftResult(report, text)
+    memories = None
+    if text is not None:
+        # Memories cite line numbers of the text as saved: parse it, unless nothing in it is approved
+        # (a first draft, all fuzzy), which is the common case of a large run.
+        memories = (approved_memories(parse_catalog(text.encode("utf-8"), job.catalog_path), job.report_path)
+                    if any(is_approved(entry) for entry in live) else [])
+    return DraftResult(report, text, memories)
 
 
 def draft_catalog(po: polib.POFile, engine: Engine | None) -> int:

@@ -91,6 +91,81 @@ def test_a_damaged_cache_costs_a_parse_never_a_wrong_article(tmp_path: Path):
     assert ProjectStore(load_config(project)).articles() == articles
 
 
+
+def test_memory_is_kept_by_catalog_digest_and_a_changed_catalog_is_read_again(tmp_path: Path, monkeypatch):
+    import polib
+
+    import lingopress.store.project as module
+
+    project = make_project(tmp_path / "project", locales=("en",), engine="none")
+    store = ProjectStore(load_config(project))
+    with store.locked():
+        slugs = [article.slug for article in store.articles()]
+        for slug in slugs:
+            catalog = polib.POFile()
+            catalog.metadata = {"Language": "en", "Content-Type": "text/plain; charset=UTF-8"}
+            catalog.append(polib.POEntry(msgid=f"Bonjour {slug}", msgstr=f"Hello {slug}"))
+            catalog.append(polib.POEntry(msgid="Brouillon", msgstr="Draft", flags=["fuzzy"]))
+            store.save_catalog_text("en", slug, str(catalog))
+        first = store.memory("en", slugs)
+    assert len(first) == len(slugs) and first.exact(None, "Brouillon") is None  # fuzzy never joins
+
+    parsed: list[Path] = []
+    real = module.parse_catalog
+    monkeypatch.setattr(module, "parse_catalog", lambda data, path, **kw: parsed.append(path) or real(data, path, **kw))
+    monkeypatch.setattr(digests, "RACY_S", 0.0)  # the files were written just now
+    again = ProjectStore(load_config(project)).memory("en", slugs)
+    assert again.digest() == first.digest() and parsed == []  # every catalog known by its digest
+
+    changed = project / "translations" / "en" / f"{slugs[0]}.po"
+    changed.write_text(changed.read_text(encoding="utf-8").replace(f"Hello {slugs[0]}", "Hi"), encoding="utf-8")
+    after = ProjectStore(load_config(project)).memory("en", slugs)
+    assert parsed == [changed] and after.exact(None, f"Bonjour {slugs[0]}").msgstr == "Hi"
+
+    cache = project / ".lingopress" / "state" / "memory-en.json"
+    data = json.loads(cache.read_text(encoding="utf-8"))
+    for entry in data["catalogs"].values():
+        entry["memories"] = [["not", "a", "memory"]]
+    cache.write_text(json.dumps(data), encoding="utf-8")
+    assert ProjectStore(load_config(project)).memory("en", slugs).digest() == after.digest()
+
+
+
+def test_drafting_tells_the_store_what_each_catalog_it_wrote_gives_the_memory(tmp_path: Path, monkeypatch):
+    from support.project import update_locale, write_templates
+
+    import lingopress.store.project as module
+
+    project = make_project(tmp_path / "project", locales=("en",), engine="none")
+    config = load_config(project)
+    articles = ProjectStore(config).articles()
+    write_templates(config, articles)
+    update_locale(config, "en", articles, None)
+    slug = articles[0].slug
+    path = project / "translations" / "en" / f"{slug}.po"
+    text = path.read_text(encoding="utf-8")
+    # A translator approves one entry: the next draft of that catalog keeps it, approved.
+    first = text.index('msgstr ""\n\n', text.index("msgid \"", text.index("\n\n")))
+    path.write_text(text[:first] + 'msgstr "Approved by a translator"\n\n' + text[first + len('msgstr ""\n\n'):],
+                    encoding="utf-8")
+    source = project / "sources" / f"{slug}.md"
+    source.write_text(source.read_text(encoding="utf-8") + "\nUne phrase de plus.\n", encoding="utf-8")
+    update_locale(config, "en", ProjectStore(config).articles(), None)
+
+    parsed: list[Path] = []
+    real = module.parse_catalog
+    monkeypatch.setattr(module, "parse_catalog", lambda data, path, **kw: parsed.append(path) or real(data, path, **kw))
+    monkeypatch.setattr(digests, "RACY_S", 0.0)
+    memory = ProjectStore(config).memory("en", [article.slug for article in articles])
+    assert parsed == []  # every catalog was written by drafting, which said what it gives
+    found = [m for m in (memory.exact(None, m) for m in memory._sources) if m is not None]
+    assert [m.msgstr for m in found] == ["Approved by a translator"]
+    # Identical, line numbers included, to what parsing every catalog afresh gives.
+    (project / ".lingopress" / "state" / "memory-en.json").unlink()
+    assert ProjectStore(config).memory("en", [article.slug for article in articles]).digest() == memory.digest()
+    assert len(parsed) == len(articles)
+
+
 class Records(dict):
     def records(self, stage: str, locale: str) -> dict:
         return dict(self.get((stage, locale), {}))

@@ -56,9 +56,8 @@ class TranslationMemory:
         self._exact.setdefault(memory.msgid, []).append(memory)
 
     def add_catalog(self, catalog: polib.POFile, origin: str) -> None:
-        for entry in catalog:
-            if is_approved(entry) and not entry.msgid_plural:
-                self.add(Memory(entry.msgctxt, entry.msgid, entry.msgstr, f"{origin}:{entry.linenum}"))
+        for memory in approved_memories(catalog, origin):
+            self.add(memory)
 
     def exact(self, msgctxt: str | None, msgid: str) -> Memory | None:
         """The identical unit, preferring the same kind of unit (heading, list item, …)."""
@@ -76,6 +75,12 @@ class TranslationMemory:
             return None
         _, score, index = best
         return self._memories[index], score
+
+
+def approved_memories(catalog: polib.POFile, origin: str) -> list[Memory]:
+    """What a catalog gives the memory: its approved singular entries, cited by line."""
+    return [Memory(entry.msgctxt, entry.msgid, entry.msgstr, f"{origin}:{entry.linenum}")
+            for entry in catalog if is_approved(entry) and not entry.msgid_plural]
 
 
 def apply_memory(catalog: polib.POFile, memory: TranslationMemory) -> tuple[int, int]:

@@ -108,7 +108,7 @@ def draft_locales(store: ProjectStore, locales: Sequence[str], articles: Sequenc
             drafts.result.failures[job.slug] = str(done)
             continue
         if done.text is not None:
-            store.save_catalog_text(job.locale, job.slug, done.text)
+            store.save_catalog_text(job.locale, job.slug, done.text, memories=done.memories)
         drafts.result.reports.append(done.report)
         fresh[job.locale][job.slug] = {"complete": done.report.untranslated == 0, "memory": job.memory.digest()}
     for locale, drafts in plans.items():

@@ -23,7 +23,7 @@ import polib
 import yaml
 
 from ..catalogs.glossary import Glossary
-from ..catalogs.memory import TranslationMemory
+from ..catalogs.memory import Memory, TranslationMemory, approved_memories
 from ..catalogs.po import catalog_text, parse_catalog
 from ..config import Config
 from ..errors import BundleError, CatalogError, DiskError, PublishError, SourceError
@@ -33,6 +33,7 @@ from ..publishing.publish import Snapshot, decode_state, encode_state
 from .atomic import atomic_write_bytes, exclusive_run, remove_stale_temp_files, writing
 from .digests import MISSING, DigestCache
 from .files import catalog_bytes, catalog_writing, read_glossary, read_source
+from .memories import MemoryCache
 
 log = logging.getLogger(__name__)
 
@@ -46,10 +47,16 @@ class ProjectStore:
         self.config = config
         self.root = config.project_dir
         self.digests = DigestCache(self.root, self.root / STATE_DIR / "digests.json")
+        self.memories = MemoryCache(self.root / STATE_DIR)
         self._states: dict[str, tuple[str, dict[str, Snapshot]]] = {}
+        self._relative: dict[Path, str] = {}
 
     def relative(self, path: Path) -> str:
-        return self.config.relative(path)
+        # Resolving costs a few system calls; a run asks for the same few thousand paths again and again.
+        known = self._relative.get(path)
+        if known is None:
+            known = self._relative[path] = self.config.relative(path)
+        return known
 
     @contextmanager
     def locked(self) -> Iterator[ProjectStore]:
@@ -63,6 +70,7 @@ class ProjectStore:
                 # The run's own bookkeeping is never versioned (as .pytest_cache does it).
                 self._write_text(self.root / STATE_DIR.parent / ".gitignore", "# written by lingopress\n*\n")
                 self.digests.save(self._save_cache)
+                self.memories.save(self._save_cache)
 
     def digest(self, path: Path) -> str:
         return self.digests.digest(path)
@@ -125,15 +133,12 @@ class ProjectStore:
         what that parse found (JSON, never code: the cache may be as untrusted as the project).
         """
         cache_path = self.root / STATE_DIR / "articles.json"
-        try:
-            cached = json.loads(cache_path.read_text(encoding="utf-8"))["articles"]
-        except (OSError, ValueError, KeyError, TypeError):
-            cached = {}
+        cached = self._load_cache(cache_path, "articles")
         articles, fresh = [], {}
         for path in self.source_paths():
             text = read_source(path)
             key = self.relative(path)
-            known = cached.get(key) if isinstance(cached, dict) else None
+            known = cached.get(key)
             article = None
             if isinstance(known, dict) and known.get("source_hash") == hashlib.sha256(text.encode("utf-8")).hexdigest():
                 try:
@@ -175,8 +180,16 @@ class ProjectStore:
         except CatalogError as err:
             return f"broken catalog: {err}"
 
-    def save_catalog_text(self, locale: str, slug: str, text: str) -> bool:
-        return self._save_catalog_text(self.catalog_path(locale, slug), text)
+    def save_catalog_text(self, locale: str, slug: str, text: str, *,
+                          memories: Sequence[Memory] | None = None) -> bool:
+        """Save a catalog; `memories` (what its text gives the translation memory, when the
+        caller knows) spares the next run parsing it."""
+        path = self.catalog_path(locale, slug)
+        written = self._save_catalog_text(path, text)
+        if memories is not None:
+            self.memories.record(locale, self.relative(path), hashlib.sha256(text.encode("utf-8")).hexdigest(),
+                                 memories)
+        return written
 
     def _save_catalog_text(self, path: Path, text: str) -> bool:
         with catalog_writing(path):
@@ -200,17 +213,38 @@ class ProjectStore:
     def memory(self, locale: str, slugs: Iterable[str]) -> TranslationMemory:
         """Approved translations of every readable catalog of the locale.
 
-        A broken catalog contributes nothing here; its own work unit reports it.
+        A broken catalog contributes nothing here; its own work unit reports it. A catalog
+        whose digest is as when its memories were last taken is not parsed again
+        (lingopress.store.memories).
         """
-        memory = TranslationMemory()
+        memory, origins = TranslationMemory(), set()
         for slug in slugs:
-            try:
-                catalog = self.catalog(locale, slug, check_locale=False)
-            except CatalogError:
-                continue
-            if catalog is not None:
-                memory.add_catalog(catalog, self.relative(self.catalog_path(locale, slug)))
+            path = self.catalog_path(locale, slug)
+            origin = self.relative(path)
+            origins.add(origin)
+            memories = self.memories.known(locale, origin, self.digest(path))
+            if memories is None:
+                try:
+                    data = catalog_bytes(path)
+                    if data is None:
+                        continue
+                    memories = approved_memories(parse_catalog(data, path), origin)
+                except CatalogError:
+                    continue
+                self.memories.record(locale, origin, hashlib.sha256(data).hexdigest(), memories)
+            for item in memories:
+                memory.add(item)
+        self.memories.keep_only(locale, origins)
         return memory
+
+    def _load_cache(self, path: Path, key: str) -> dict:
+        """A cache's table, or {} when it is missing, damaged or of another format."""
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        table = data.get(key) if isinstance(data, dict) and data.get("format") == 1 else None
+        return table if isinstance(table, dict) else {}
 
     # --- glossary -------------------------------------------------------------------
 
@@ -345,3 +379,4 @@ class ProjectStore:
 
     def remove_temp_files(self, directory: Path) -> None:
         remove_stale_temp_files(directory)
+
