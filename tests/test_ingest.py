@@ -66,6 +66,19 @@ def test_inline_image_stays_inside_its_paragraph():
     assert found[-1] == ("paragraph", "Voir ![la figure](f.png) ci-dessus.", 8)
 
 
+def test_link_and_image_titles_are_units_after_their_block():
+    text = FRONT + ('\nVoir le [calendrier](https://example.org/cal "Calendrier officiel").\n\n'
+                    '![Schéma du cycle](cycle.png "Cycle de 21 jours")\n')
+    assert units(text)[2:] == [
+        ("paragraph", 'Voir le [calendrier](https://example.org/cal "Calendrier officiel").', 8),
+        ("link title", "Calendrier officiel", 8),
+        ("image alt", "Schéma du cycle", 10),
+        ("image title", "Cycle de 21 jours", 10),
+    ]
+    details = [s.detail for s in parse_article(Path("sources/essai.md"), text).segments]
+    assert details[3:6:2] == ["title of link https://example.org/cal", "title of image cycle.png"]
+
+
 def test_template_has_references_context_and_comments(tmp_path: Path):
     project = make_project(tmp_path, sources={"essai.md": FRONT + BODY})
     config = load_config(project)

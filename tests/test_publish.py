@@ -113,6 +113,24 @@ def test_fully_approved_article_is_published_with_same_structure(tmp_path: Path)
     assert 'href="essai.html"' in index and "ع Titre" in index and 'dir="rtl"' in index
 
 
+def test_link_and_image_titles_are_translated_in_every_format(tmp_path: Path):
+    source = SOURCE + '\nVoir [le calendrier](https://example.org/cal "Calendrier officiel").\n\n' \
+                      '![Cycle](cycle.png "Cycle de 21 jours")\n'
+    project = make_project(tmp_path, locales=("en",), engine="none", sources={"essai.md": source})
+    config = load_config(project)
+    articles = load_articles(config)
+    update_locale(config, "en", articles, None)
+    # The paragraph keeps its French title, as MT placeholders leave it: the title's own unit wins.
+    approve_all(config.catalog_path("en", "essai"), lambda e: f"EN {e.msgid}")
+    assert publish_locale(config, "en", articles).published == ["essai"]
+    parsed = Tags()
+    parsed.feed((config.output_dir("en") / "essai.html").read_text(encoding="utf-8"))
+    titles = [attrs.get("title") for tag in ("a", "img") for attrs in parsed.attrs[tag] if attrs.get("title")]
+    assert titles == ["EN Calendrier officiel", "EN Cycle de 21 jours"]
+    markdown = (config.output_dir("en") / "essai.md").read_text(encoding="utf-8")
+    assert '"EN Calendrier officiel")' in markdown and '"EN Cycle de 21 jours")' in markdown
+
+
 def test_article_with_a_fuzzy_or_empty_entry_is_not_published(tmp_path: Path):
     config, articles = setup(tmp_path, "en")
     path = config.catalog_path("en", "essai")
