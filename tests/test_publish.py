@@ -131,6 +131,24 @@ def test_link_and_image_titles_are_translated_in_every_format(tmp_path: Path):
     assert '"EN Calendrier officiel")' in markdown and '"EN Cycle de 21 jours")' in markdown
 
 
+def test_tags_are_translated_in_html_markdown_and_json(tmp_path: Path):
+    source = SOURCE.replace('summary: "Résumé."\n', 'summary: "Résumé."\ntags: ["immunité", "cancer"]\n')
+    project = make_project(tmp_path, locales=("en",), engine="none", sources={"essai.md": source})
+    config = load_config(project)
+    articles = load_articles(config)
+    update_locale(config, "en", articles, None)
+    approve_all(config.catalog_path("en", "essai"), lambda e: f"EN {e.msgid}")
+    assert publish_locale(config, "en", articles).published == ["essai"]
+    parsed = Tags()
+    parsed.feed((config.output_dir("en") / "essai.html").read_text(encoding="utf-8"))
+    assert {"name": "keywords", "content": "EN immunité, EN cancer"} in parsed.attrs["meta"]
+    front = yaml.safe_load((config.output_dir("en") / "essai.md").read_text(encoding="utf-8").split("---\n")[1])
+    assert front["tags"] == ["EN immunité", "EN cancer"]
+    assert json.loads((config.output_dir("en") / "essai.json").read_text(encoding="utf-8"))["tags"] == front["tags"]
+    french = (config.output_dir("fr") / "essai.html").read_text(encoding="utf-8")
+    assert '<meta name="keywords" content="immunité, cancer">' in french
+
+
 def test_article_with_a_fuzzy_or_empty_entry_is_not_published(tmp_path: Path):
     config, articles = setup(tmp_path, "en")
     path = config.catalog_path("en", "essai")

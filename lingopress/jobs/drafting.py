@@ -31,7 +31,8 @@ def write_templates(store: ProjectStore, articles: Sequence[Article]) -> list[st
 
     def fingerprint_of(slug: str) -> str:
         article = by_slug[slug]
-        return fingerprint("template", slug, article.source_hash, store.relative(article.path), glossary_digest,
+        return fingerprint("template", slug, article.source_hash, repr(article.fields), store.relative(article.path),
+                           glossary_digest,
                            repr(config.target_locales), store.digest(config.template_path(slug)))
 
     def stage(todo: list[str]) -> dict[str, dict]:
@@ -138,7 +139,7 @@ class _DraftPlan:
 
     def fingerprint_of(self, slug: str) -> str:
         article, store = self.by_slug[slug], self.store
-        return fingerprint("draft", store.config.source_locale, self.locale, slug, article.source_hash,
+        return fingerprint("draft", store.config.source_locale, self.locale, slug, article.source_hash, repr(article.fields),
                            store.relative(article.path), self.glossary_digest, self.provenance,
                            store.digest(store.catalog_path(self.locale, slug)))
 

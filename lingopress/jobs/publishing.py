@@ -86,7 +86,7 @@ def publish_locale(store: ProjectStore, locale: str, articles: Sequence[Article]
         live = previous.get(slug)
         catalog = "original" if original else store.digest(store.catalog_path(locale, slug))
         return fingerprint("publish", locale, slug, by_slug[slug].source_hash, catalog, glossary_digest,
-                           repr(config.publish), config.source_locale,
+                           repr(config.publish), repr(by_slug[slug].fields), config.source_locale,
                            live.digest if live else "none")
 
     def publish(todo: list[str]) -> dict[str, dict]:
@@ -179,7 +179,7 @@ def render_outputs(store: ProjectStore) -> list[str]:
 
 def render_snapshot(snapshot: Snapshot, locale: str, languages: list[str], base_url: str, source_locale: str,
                     state_path: Path) -> RenderedArticle:
-    article = parse_article(state_path, snapshot.source)
+    article = parse_article(state_path, snapshot.source, fields=snapshot.fields)
     rendered = render_article(
         article, locale, snapshot.mapping(),
         alternates=[alternate(base_url, code, f"{snapshot.slug}.html") for code in languages],

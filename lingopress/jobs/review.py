@@ -33,7 +33,7 @@ def refresh_status(store: ProjectStore, articles: Sequence[Article]) -> tuple[li
     for locale in config.target_locales:
         def fingerprint_of(slug: str, locale=locale) -> str:
             article = by_slug[slug]
-            return fingerprint("status", config.source_locale, locale, slug, article.source_hash,
+            return fingerprint("status", config.source_locale, locale, slug, article.source_hash, repr(article.fields),
                                store.relative(article.path), glossary_digest,
                                store.digest(store.catalog_path(locale, slug)),
                                store.digest(config.review_path(locale, slug)))

@@ -9,7 +9,7 @@ have changed.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -20,7 +20,7 @@ from babel.dates import format_date
 from markupsafe import Markup
 from mdformat.renderer import MDRenderer
 
-from ..ingest import Article, publication_date
+from ..ingest import ALWAYS_TRANSLATED, Article, publication_date
 from ..markup import iter_units, parser
 from .notices import notice as stale_notice
 from .publish import Key, translation_hash
@@ -71,6 +71,9 @@ def render_article(article: Article, locale: str, translations: dict[Key, str], 
 
     title = translate("title", str(article.meta["title"]).strip()) or str(article.meta["title"]).strip()
     summary = translate("summary", str(article.meta["summary"]).strip()) or str(article.meta["summary"]).strip()
+    # The other translatable front-matter fields, as the source has them: text, or a list.
+    fields = {name: _translated_field(article.meta[name], lambda text, name=name: translate(name, text) or text)
+              for name in article.fields if name not in ALWAYS_TRANSLATED and article.field_texts(name)}
     for unit in iter_units(md, tokens):
         translated = translate(unit.kind, unit.text)
         if translated is not None:
@@ -93,14 +96,15 @@ def render_article(article: Article, locale: str, translations: dict[Key, str], 
             body_html, body_md = notice_html + body_html, notice_md + body_md
     context = {
         "lang": bcp47(locale), "dir": info.text_direction, "language_name": language_name(locale),
-        "title": title, "summary": summary, "date_iso": published.isoformat(),
+        "title": title, "summary": summary, "fields": fields, "tags": _as_list(fields.get("tags", [])),
+        "date_iso": published.isoformat(),
         "date_text": format_date(published, format="long", locale=locale),
         "alternates": alternates, "source": source, "source_lang": bcp47(source_locale),
         "original": original, "fallback": fallback, "withdrawn": notice is not None and notice.withdrawn,
         "body": Markup(body_html),  # markdown-it escapes all text; raw HTML is off in parser()
     }
     html = render_template("article.html.j2", **context)
-    front = {"title": title, "summary": summary, "slug": article.slug, "date": published,
+    front = {"title": title, "summary": summary, **fields, "slug": article.slug, "date": published,
              "lang": bcp47(locale), "dir": info.text_direction, "source_lang": bcp47(source_locale),
              "source_hash": article.source_hash}
     if stale is not None:
@@ -109,7 +113,7 @@ def render_article(article: Article, locale: str, translations: dict[Key, str], 
         "article.md.j2", front_matter=yaml.safe_dump(front, allow_unicode=True, sort_keys=False), body=body_md)
     document = {
         "slug": article.slug, "lang": bcp47(locale), "dir": info.text_direction,
-        "language_name": language_name(locale), "title": title, "summary": summary,
+        "language_name": language_name(locale), "title": title, "summary": summary, **fields,
         "date": published.isoformat(), "date_text": context["date_text"],
         "html": body_html, "markdown": body_md,
         "alternates": [{"lang": alt.lang, "name": alt.name, "href": alt.href} for alt in alternates],
@@ -122,6 +126,17 @@ def render_article(article: Article, locale: str, translations: dict[Key, str], 
     }
     return RenderedArticle(article.slug, locale, title, summary, published, fallback, html, markdown,
                            json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+
+
+def _translated_field(value: str | list, translate: Callable[[str], str]) -> str | list[str]:
+    """A front-matter field with each of its texts translated (blank list items dropped, as ingest does)."""
+    if isinstance(value, list):
+        return [translate(item.strip()) for item in value if isinstance(item, str) and item.strip()]
+    return translate(value.strip())
+
+
+def _as_list(value: str | list[str]) -> list[str]:
+    return value if isinstance(value, list) else [value]
 
 
 def render_index(base_url: str, locale: str, articles: Sequence[RenderedArticle],

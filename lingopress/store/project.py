@@ -135,13 +135,15 @@ class ProjectStore:
             key = self.relative(path)
             known = cached.get(key) if isinstance(cached, dict) else None
             article = None
-            if isinstance(known, dict) and known.get("source_hash") == hashlib.sha256(text.encode("utf-8")).hexdigest():
+            fields = self.config.ingest.translatable_fields
+            if (isinstance(known, dict) and known.get("fields") == list(fields)
+                    and known.get("source_hash") == hashlib.sha256(text.encode("utf-8")).hexdigest()):
                 try:
                     article = Article.from_json(path, text, known)
                 except (KeyError, TypeError, ValueError, yaml.YAMLError):
                     article = None  # a damaged cache costs one parse
             if article is None:
-                article = parse_article(path, text)
+                article = parse_article(path, text, fields=fields)
             articles.append(article)
             fresh[key] = article.to_json()
         if fresh != cached:
