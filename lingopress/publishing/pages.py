@@ -23,6 +23,7 @@ from mdformat.renderer import MDRenderer
 from ..ingest import ALWAYS_TRANSLATED, Article, publication_date
 from ..markup import iter_units, parser
 from .notices import notice as stale_notice
+from .notices import ui_text
 from .publish import Key, translation_hash
 from .render import render_template
 from .staleness import Staleness
@@ -101,6 +102,7 @@ def render_article(article: Article, locale: str, translations: dict[Key, str], 
         "date_text": format_date(published, format="long", locale=locale),
         "alternates": alternates, "source": source, "source_lang": bcp47(source_locale),
         "original": original, "fallback": fallback, "withdrawn": notice is not None and notice.withdrawn,
+        "fallback_notice": ui_text(locale, "fallback"),
         "body": Markup(body_html),  # markdown-it escapes all text; raw HTML is off in parser()
     }
     html = render_template("article.html.j2", **context)
