@@ -14,8 +14,9 @@ from ..ingest import Article, build_template
 from ..mt import Engine, check_engine
 from ..qa import Finding, check_catalog
 from ..skip import commit, fingerprint, plan, skipping
+from ..site import with_site
 from ..store.project import ProjectStore
-from .base import Run, in_process
+from .base import Run, in_process, site_of
 
 log = logging.getLogger(__name__)
 
@@ -23,9 +24,9 @@ log = logging.getLogger(__name__)
 # --- ingest ------------------------------------------------------------------------
 
 def write_templates(store: ProjectStore, articles: Sequence[Article]) -> list[str]:
-    """Write `translations/templates/<slug>.pot` for each article; return those that changed."""
+    """Write `translations/templates/<slug>.pot` for each article and the site texts; return those that changed."""
     config = store.config
-    by_slug = {article.slug: article for article in articles}
+    by_slug = {article.slug: article for article in with_site(list(articles), site_of(config))}
     glossary_digest = store.glossary_digest()
     written: list[str] = []
 
@@ -89,7 +90,8 @@ def draft_locale(store: ProjectStore, locale: str, articles: Sequence[Article], 
 def draft_locales(store: ProjectStore, locales: Sequence[str], articles: Sequence[Article], *,
                   provenance: dict[str, str], stage: Callable[[DraftJob], DraftResult],
                   run: Run = in_process) -> dict[str, LocaleDrafts]:
-    """Bring every catalog of `locales` up to date and draft its gaps; a broken catalog fails alone.
+    """Bring every catalog of `locales` (the site's too) up to date and draft its gaps; a
+    broken catalog fails alone.
 
     `provenance` says which engine drafts each locale (mt.check_engine), so a new model
     redoes its units; `stage` is draft.draft_unit with an engine. The units of every locale
@@ -125,7 +127,7 @@ class _DraftPlan:
 
     def __init__(self, store: ProjectStore, locale: str, articles: Sequence[Article], provenance: str) -> None:
         self.store, self.locale, self.provenance = store, locale, provenance
-        self.by_slug = {article.slug: article for article in articles}
+        self.by_slug = {article.slug: article for article in with_site(list(articles), site_of(store.config))}
         self.glossary_digest = store.glossary_digest()
         self.result = LocaleDrafts(locale)
         self._memory: TranslationMemory | None = None

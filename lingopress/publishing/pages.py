@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date
 
 import mdformat.plugins
@@ -25,6 +25,7 @@ from ..markup import iter_units, parser
 from .notices import notice as stale_notice
 from .notices import ui_text
 from .publish import Key, translation_hash
+from ..site import SiteText
 from .render import render_template
 from .staleness import Staleness
 
@@ -52,8 +53,11 @@ class RenderedArticle:
 
 def render_article(article: Article, locale: str, translations: dict[Key, str], *,
                    alternates: Sequence[Alternate] = (), source_locale: str = "fr",
-                   original: bool = False, stale: Staleness | None = None) -> RenderedArticle:
+                   original: bool = False, stale: Staleness | None = None,
+                   disclaimer: SiteText | None = None) -> RenderedArticle:
     """Render `article` in `locale`; a unit without a translation keeps its French text.
+
+    `disclaimer` is the site's footer text as this locale shows it (lingopress.site).
 
     A `stale` version gets a notice (notices.py) at the top of its body in every format;
     a withdrawn one is replaced by it, title and summary included, so no stale text is left.
@@ -102,7 +106,7 @@ def render_article(article: Article, locale: str, translations: dict[Key, str], 
         "date_text": format_date(published, format="long", locale=locale),
         "alternates": alternates, "source": source, "source_lang": bcp47(source_locale),
         "original": original, "fallback": fallback, "withdrawn": notice is not None and notice.withdrawn,
-        "fallback_notice": ui_text(locale, "fallback"),
+        "fallback_notice": ui_text(locale, "fallback"), "disclaimer": disclaimer,
         "body": Markup(body_html),  # markdown-it escapes all text; raw HTML is off in parser()
     }
     html = render_template("article.html.j2", **context)
@@ -125,6 +129,7 @@ def render_article(article: Article, locale: str, translations: dict[Key, str], 
         "fallback_units": fallback,
         "outdated": stale.public() if stale is not None and not stale.withdrawn else None,
         "withdrawn": stale.public() if stale is not None and stale.withdrawn else None,
+        "disclaimer": asdict(disclaimer) if disclaimer is not None else None,
     }
     return RenderedArticle(article.slug, locale, title, summary, published, fallback, html, markdown,
                            json.dumps(document, ensure_ascii=False, indent=2) + "\n")
@@ -142,7 +147,7 @@ def _as_list(value: str | list[str]) -> list[str]:
 
 
 def render_index(base_url: str, locale: str, articles: Sequence[RenderedArticle],
-                 locales: Sequence[str]) -> tuple[str, str]:
+                 locales: Sequence[str], *, disclaimer: SiteText | None = None) -> tuple[str, str]:
     """A locale's index page and its JSON twin: every article live in it, newest first."""
     ordered = sorted(articles, key=lambda a: (-a.published.toordinal(), a.slug))
     entries = [{"slug": a.slug, "title": a.title, "summary": a.summary,
@@ -153,9 +158,11 @@ def render_index(base_url: str, locale: str, articles: Sequence[RenderedArticle]
     info = Locale.parse(locale)
     html = render_template(
         "index.html.j2", lang=bcp47(locale), dir=info.text_direction, language_name=language_name(locale),
-        articles=entries, alternates=[alternate(base_url, code, "index.html") for code in locales])
+        articles=entries, alternates=[alternate(base_url, code, "index.html") for code in locales],
+        disclaimer=disclaimer)
     document = {"lang": bcp47(locale), "dir": info.text_direction,
-                "language_name": language_name(locale), "articles": entries}
+                "language_name": language_name(locale), "articles": entries,
+                "disclaimer": asdict(disclaimer) if disclaimer is not None else None}
     return html, json.dumps(document, ensure_ascii=False, indent=2) + "\n"
 
 

@@ -130,6 +130,7 @@ class PublishReport:
     withdrawn: list[str] = field(default_factory=list)  # source removed: pages removed
     stale: dict[str, str] = field(default_factory=dict)  # slug → outdated or withdrawn, and why
     files_written: list[str] = field(default_factory=list)
+    site: str = ""  # the site texts (lingopress.site): "live", why they show in French, or "" for none
 
     def add(self, decision: Decision) -> None:
         slug = decision.slug
@@ -196,6 +197,15 @@ def _judged(live: Snapshot, article: Article, mode: str, source_locale: str, tod
     stale = assess(verdict, source_hash=article.source_hash, previous=live.stale, today=today,
                    translated_from=live.source_date or publication_date(old).isoformat())
     return replace(live, stale=stale)
+
+
+def decide_site(site: Article, catalog: polib.POFile | str | None, gate: Gate) -> tuple[Snapshot | None, str]:
+    """The site texts' version to show in a locale, or None and why they show in French.
+
+    All or nothing, like an article: every unit approved and through the gate. Nothing
+    older is kept: a site text is short, and its French beats an outdated translation.
+    """
+    return _approved_snapshot(site, catalog, 1.0, gate)
 
 
 def original_snapshot(article: Article) -> Snapshot:
