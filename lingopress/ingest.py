@@ -132,7 +132,7 @@ def parse_article(path: Path, text: str, display_path: str | None = None, *,
     for name in fields:
         for value in field_texts(meta, name):
             segments.append(Segment(name, value, field_lines.get(name, 1), f"front matter: {name}"))
-    for unit in iter_units(md, tokens):
+    for unit in iter_units(md, tokens, env):
         segments.append(Segment(unit.kind, unit.text, unit.line, unit.detail))
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     return Article(slug=slug, path=path, meta=meta, segments=tuple(segments), source_hash=digest,

@@ -73,8 +73,13 @@ def _join_soft(lines: list[str]) -> str:
     return " ".join(lines).strip()
 
 
-def iter_units(md: MarkdownIt, tokens: list[Token]) -> Iterator[UnitSlot]:
-    """Yield every translatable unit of a token stream in document order."""
+def iter_units(md: MarkdownIt, tokens: list[Token], env: dict | None = None) -> Iterator[UnitSlot]:
+    """Yield every translatable unit of a token stream in document order.
+
+    `env` is the one `md.parse` filled: its link reference definitions, so that a unit's
+    replacement still resolves `[texte][ref]` (re-parsed without them, it is plain text).
+    """
+    env = {} if env is None else env
     containers: list[str] = []
     for index, token in enumerate(tokens):
         if token.type in _CONTAINERS:
@@ -94,10 +99,10 @@ def iter_units(md: MarkdownIt, tokens: list[Token]) -> Iterator[UnitSlot]:
             for image in images:
                 yield UnitSlot("image alt", normalize_inline(image.content), line,
                                f"alt text of image {image.attrGet('src')}",
-                               _image_replacer(md, image))
+                               _image_replacer(md, image, env))
         else:
             yield UnitSlot(kind, normalize_inline(token.content), line, detail,
-                           _inline_replacer(md, token))
+                           _inline_replacer(md, token, env))
         yield from titles
 
 
@@ -157,15 +162,15 @@ def _standalone_images(token: Token) -> list[Token]:
     return images if images and not rest else []
 
 
-def _inline_replacer(md: MarkdownIt, token: Token) -> Callable[[str], None]:
+def _inline_replacer(md: MarkdownIt, token: Token, env: dict) -> Callable[[str], None]:
     def replace(text: str) -> None:
         token.content = text
-        token.children = (md.parseInline(text)[0].children or []) if text else []
+        token.children = (md.parseInline(text, env)[0].children or []) if text else []
     return replace
 
 
-def _image_replacer(md: MarkdownIt, image: Token) -> Callable[[str], None]:
+def _image_replacer(md: MarkdownIt, image: Token, env: dict) -> Callable[[str], None]:
     def replace(text: str) -> None:
         image.content = text
-        image.children = md.parseInline(text)[0].children or []
+        image.children = md.parseInline(text, env)[0].children or []
     return replace

@@ -115,7 +115,8 @@ def test_fully_approved_article_is_published_with_same_structure(tmp_path: Path)
 
 def test_link_and_image_titles_are_translated_in_every_format(tmp_path: Path):
     source = SOURCE + '\nVoir [le calendrier](https://example.org/cal "Calendrier officiel").\n\n' \
-                      '![Cycle](cycle.png "Cycle de 21 jours")\n'
+                      '![Cycle](cycle.png "Cycle de 21 jours")\n\nSelon [la HAS][has].\n\n' \
+                      '[has]: https://has-sante.fr "Haute Autorité de santé"\n'
     project = make_project(tmp_path, locales=("en",), engine="none", sources={"essai.md": source})
     config = load_config(project)
     articles = load_articles(config)
@@ -126,7 +127,8 @@ def test_link_and_image_titles_are_translated_in_every_format(tmp_path: Path):
     parsed = Tags()
     parsed.feed((config.output_dir("en") / "essai.html").read_text(encoding="utf-8"))
     titles = [attrs.get("title") for tag in ("a", "img") for attrs in parsed.attrs[tag] if attrs.get("title")]
-    assert titles == ["EN Calendrier officiel", "EN Cycle de 21 jours"]
+    # A reference link stays a link once translated (its definition is outside every unit).
+    assert titles == ["EN Calendrier officiel", "EN Haute Autorité de santé", "EN Cycle de 21 jours"]
     markdown = (config.output_dir("en") / "essai.md").read_text(encoding="utf-8")
     assert '"EN Calendrier officiel")' in markdown and '"EN Cycle de 21 jours")' in markdown
 

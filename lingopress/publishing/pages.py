@@ -63,7 +63,8 @@ def render_article(article: Article, locale: str, translations: dict[Key, str], 
     a withdrawn one is replaced by it, title and summary included, so no stale text is left.
     """
     md = parser()
-    tokens = [token for token in md.parse(article.text) if token.type != "front_matter"]
+    env: dict = {}
+    tokens = [token for token in md.parse(article.text, env) if token.type != "front_matter"]
     fallback = 0
 
     def translate(kind: str, text: str) -> str | None:
@@ -79,7 +80,7 @@ def render_article(article: Article, locale: str, translations: dict[Key, str], 
     # The other translatable front-matter fields, as the source has them: text, or a list.
     fields = {name: _translated_field(article.meta[name], lambda text, name=name: translate(name, text) or text)
               for name in article.fields if name not in ALWAYS_TRANSLATED and article.field_texts(name)}
-    for unit in iter_units(md, tokens):
+    for unit in iter_units(md, tokens, env):
         translated = translate(unit.kind, unit.text)
         if translated is not None:
             unit.replace(translated)
