@@ -429,7 +429,8 @@ def test_fallback_to_french_is_off_by_default_and_configurable(tmp_path: Path):
     assert report.published == ["essai"] and report.fallback == {"essai": 1}
     html = read(config, "en", "essai.html")
     assert "<p>Citation.</p>" in html and "EN Texte" in html
-    assert '<p class="fallback" lang="en" dir="ltr">Some passages of this article are shown in the original French.</p>' in html
+    assert ('<p class="fallback" lang="en" dir="ltr">Some passages of this article are shown in the original '
+            'French.</p>') in html
     assert json.loads(read(config, "en", "essai.json"))["fallback_units"] == 1
     assert read_state(config, "en")["essai"].fallback == 1
 

@@ -151,7 +151,8 @@ def test_the_site_catalog_is_french_until_approved_and_has_its_status_row(tmp_pa
     site_po = config.catalog_path("ar", SITE_SLUG)
     entry = next(iter(read_catalog(site_po)))
     line = next(n for n, text in enumerate(config.config_path.read_text().splitlines(), 1) if "disclaimer" in text)
-    assert (entry.msgctxt, entry.msgid, entry.occurrences) == ("disclaimer", DISCLAIMER, [("lingopress.toml", str(line))])
+    assert (entry.msgctxt, entry.msgid) == ("disclaimer", DISCLAIMER)
+    assert entry.occurrences == [("lingopress.toml", str(line))]
     for slug in ("immunomodulation", "immunotherapie"):
         approve_all(config.catalog_path("ar", slug), lambda e: marked(e.msgid))
     report = publish_locale(config, "ar", articles)
@@ -166,7 +167,8 @@ def test_the_site_catalog_is_french_until_approved_and_has_its_status_row(tmp_pa
     assert publish_locale(config, "ar", articles).site == "live"
     page = (config.output_dir("ar") / "immunotherapie.html").read_text(encoding="utf-8")
     assert '<p class="disclaimer" lang="ar" dir="rtl">هذه المعلومات لا تغني عن استشارة الطبيب.</p>' in page
-    assert json.loads((config.output_dir("ar") / "index.json").read_text(encoding="utf-8"))["disclaimer"]["lang"] == "ar"
+    index = json.loads((config.output_dir("ar") / "index.json").read_text(encoding="utf-8"))
+    assert index["disclaimer"]["lang"] == "ar"
     rows = {row.slug: row for row in refresh_status(config, articles)}
     assert rows[SITE_SLUG].publishable and rows[SITE_SLUG].live == "current"
     # The French changes: its translation no longer matches, so the French shows again.

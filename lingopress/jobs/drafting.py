@@ -33,8 +33,7 @@ def write_templates(store: ProjectStore, articles: Sequence[Article]) -> list[st
     def fingerprint_of(slug: str) -> str:
         article = by_slug[slug]
         return fingerprint("template", slug, article.source_hash, repr(article.fields), store.relative(article.path),
-                           glossary_digest,
-                           repr(config.target_locales), store.digest(config.template_path(slug)))
+                           glossary_digest, repr(config.target_locales), store.digest(config.template_path(slug)))
 
     def stage(todo: list[str]) -> dict[str, dict]:
         for slug in todo:
@@ -141,8 +140,8 @@ class _DraftPlan:
 
     def fingerprint_of(self, slug: str) -> str:
         article, store = self.by_slug[slug], self.store
-        return fingerprint("draft", store.config.source_locale, self.locale, slug, article.source_hash, repr(article.fields),
-                           store.relative(article.path), self.glossary_digest, self.provenance,
+        return fingerprint("draft", store.config.source_locale, self.locale, slug, article.source_hash,
+                           repr(article.fields), store.relative(article.path), self.glossary_digest, self.provenance,
                            store.digest(store.catalog_path(self.locale, slug)))
 
     def reusable(self, record: dict) -> bool:
