@@ -18,6 +18,7 @@ from lingopress.config import load_config
 from lingopress.mt.placeholders import protect, restore
 from lingopress.publishing.notices import texts_for
 from lingopress.publishing.pages import language_name
+from lingopress.review.status import summarize
 from lingopress.site import SITE_SLUG
 from lingopress.store.files import read_catalog
 from support.project import load_articles, publish_locale, refresh_status, update_locale, write_templates
@@ -162,6 +163,9 @@ def test_the_site_catalog_is_french_until_approved_and_has_its_status_row(tmp_pa
     rows = {row.slug: row for row in refresh_status(config, articles)}
     assert rows[SITE_SLUG].title == "Textes communs du site" and rows[SITE_SLUG].untranslated == 1
     assert rows[SITE_SLUG].live == ""
+    # Its unit counts as work to do; its row is no article.
+    [summary] = summarize(list(rows.values()))
+    assert (summary.articles, summary.entries) == (2, sum(row.entries for row in rows.values()))
 
     approve_all(site_po, lambda e: "هذه المعلومات لا تغني عن استشارة الطبيب.")
     assert publish_locale(config, "ar", articles).site == "live"
