@@ -78,8 +78,8 @@ def approve_all(path: Path, translate, *, qa_ignore: str | None = None) -> None:
     catalog.save(str(path))
 
 
-def setup(tmp_path: Path, locale: str):
-    project = make_project(tmp_path, locales=(locale,), engine="none", sources={"essai.md": SOURCE})
+def setup(tmp_path: Path, locale: str, source: str = SOURCE):
+    project = make_project(tmp_path, locales=(locale,), engine="none", sources={"essai.md": source})
     config = load_config(project)
     articles = load_articles(config)
     update_locale(config, locale, articles, None)
@@ -113,19 +113,22 @@ def test_fully_approved_article_is_published_with_same_structure(tmp_path: Path)
     assert 'href="essai.html"' in index and "ع Titre" in index and 'dir="rtl"' in index
 
 
-def test_link_and_image_titles_are_translated_in_every_format(tmp_path: Path):
-    source = SOURCE + '\nVoir [le calendrier](https://example.org/cal "Calendrier officiel").\n\n' \
-                      '![Cycle](cycle.png "Cycle de 21 jours")\n\nSelon [la HAS][has].\n\n' \
-                      '[has]: https://has-sante.fr "Haute Autorité de santé"\n'
-    project = make_project(tmp_path, locales=("en",), engine="none", sources={"essai.md": source})
-    config = load_config(project)
-    articles = load_articles(config)
-    update_locale(config, "en", articles, None)
-    # The paragraph keeps its French title, as MT placeholders leave it: the title's own unit wins.
+def published_in_english(tmp_path: Path, source: str):
+    """`source` published in English with every entry approved as "EN " + the French; its page's tags."""
+    config, articles = setup(tmp_path, "en", source)
     approve_all(config.catalog_path("en", "essai"), lambda e: f"EN {e.msgid}")
     assert publish_locale(config, "en", articles).published == ["essai"]
     parsed = Tags()
     parsed.feed((config.output_dir("en") / "essai.html").read_text(encoding="utf-8"))
+    return config, parsed
+
+
+def test_link_and_image_titles_are_translated_in_every_format(tmp_path: Path):
+    source = SOURCE + '\nVoir [le calendrier](https://example.org/cal "Calendrier officiel").\n\n' \
+                      '![Cycle](cycle.png "Cycle de 21 jours")\n\nSelon [la HAS][has].\n\n' \
+                      '[has]: https://has-sante.fr "Haute Autorité de santé"\n'
+    # The paragraph keeps its French title, as MT placeholders leave it: the title's own unit wins.
+    config, parsed = published_in_english(tmp_path, source)
     titles = [attrs.get("title") for tag in ("a", "img") for attrs in parsed.attrs[tag] if attrs.get("title")]
     # A reference link stays a link once translated (its definition is outside every unit).
     assert titles == ["EN Calendrier officiel", "EN Haute Autorité de santé", "EN Cycle de 21 jours"]
@@ -135,14 +138,7 @@ def test_link_and_image_titles_are_translated_in_every_format(tmp_path: Path):
 
 def test_tags_are_translated_in_html_markdown_and_json(tmp_path: Path):
     source = SOURCE.replace('summary: "Résumé."\n', 'summary: "Résumé."\ntags: ["immunité", "cancer"]\n')
-    project = make_project(tmp_path, locales=("en",), engine="none", sources={"essai.md": source})
-    config = load_config(project)
-    articles = load_articles(config)
-    update_locale(config, "en", articles, None)
-    approve_all(config.catalog_path("en", "essai"), lambda e: f"EN {e.msgid}")
-    assert publish_locale(config, "en", articles).published == ["essai"]
-    parsed = Tags()
-    parsed.feed((config.output_dir("en") / "essai.html").read_text(encoding="utf-8"))
+    config, parsed = published_in_english(tmp_path, source)
     assert {"name": "keywords", "content": "EN immunité, EN cancer"} in parsed.attrs["meta"]
     front = yaml.safe_load((config.output_dir("en") / "essai.md").read_text(encoding="utf-8").split("---\n")[1])
     assert front["tags"] == ["EN immunité", "EN cancer"]
