@@ -22,10 +22,10 @@ from mdformat.renderer import MDRenderer
 
 from ..ingest import ALWAYS_TRANSLATED, Article, publication_date
 from ..markup import iter_units, parser
+from ..site import SiteText
 from .notices import notice as stale_notice
 from .notices import ui_text
 from .publish import Key, translation_hash
-from ..site import SiteText
 from .render import render_template
 from .staleness import Staleness
 
@@ -60,7 +60,8 @@ def render_article(article: Article, locale: str, translations: dict[Key, str], 
     `disclaimer` is the site's footer text as this locale shows it (lingopress.site).
 
     A `stale` version gets a notice (notices.py) at the top of its body in every format;
-    a withdrawn one is replaced by it, title and summary included, so no stale text is left.
+    a withdrawn one is replaced by it, title, summary and the other front-matter fields
+    included, so no stale text is left.
     """
     md = parser()
     env: dict = {}
@@ -98,6 +99,7 @@ def render_article(article: Article, locale: str, translations: dict[Key, str], 
         notice_md = render_template("notice.md.j2", notice=notice)
         if notice.withdrawn:
             title, summary, body_html, body_md = notice.title, notice.text, notice_html, notice_md
+            fields = {}
         else:
             body_html, body_md = notice_html + body_html, notice_md + body_md
     context = {
