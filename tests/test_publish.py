@@ -15,7 +15,7 @@ from support.project import load_articles, publish_locale, read_state, render_ou
 from lingopress.config import load_config
 from lingopress.errors import ConfigError, PublishError
 from lingopress.markup import parser
-from lingopress.publishing.publish import PublishReport
+from lingopress.publishing.publish import PublishReport, Snapshot, decode_state, encode_state
 from lingopress.store.project import ProjectStore
 from support.project import update_published
 
@@ -491,3 +491,10 @@ def test_control_characters_and_invisible_only_translations_are_not_published(tm
     assert not (config.output_dir("en") / "essai.html").exists()
     index = config.output_dir("en") / "index.html"
     assert not index.exists() or "\x00" not in index.read_text(encoding="utf-8")
+
+
+def test_a_state_from_before_translatable_fields_reads_as_title_and_summary():
+    raw = json.loads(encode_state("en", {"essai": Snapshot("essai", SOURCE, "hash", (), 1, 1, fields=("title",))}))
+    assert raw["articles"]["essai"]["fields"] == ["title"]
+    del raw["articles"]["essai"]["fields"]
+    assert decode_state(json.dumps(raw), "en", Path("en.json"))["essai"].fields == ("title", "summary")
