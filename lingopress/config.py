@@ -9,6 +9,7 @@ from pathlib import Path
 from babel import Locale, UnknownLocaleError
 
 from .errors import ConfigError
+from .ingest import ALWAYS_TRANSLATED, DEFAULT_FIELDS, REQUIRED_FIELDS
 
 CONFIG_NAME = "lingopress.toml"
 ENGINES = ("argos", "apertium", "none")
@@ -16,6 +17,11 @@ DEVICES = ("auto", "cpu", "cuda")
 # [publish] stale: what readers get when the French behind a live translation changed
 # (lingopress.publishing.staleness). The first is the default.
 STALE_MODES = ("withdraw-on-safety-change", "banner", "withdraw")
+# Keys lingopress writes itself beside the translated fields in a page's front matter and
+# JSON (publishing.pages): a translatable field of that name would be overwritten there.
+_OUTPUT_KEYS = ("slug", "date", "lang", "dir", "source_lang", "source_hash", "language_name", "date_text",
+                "html", "markdown", "alternates", "source", "translation_hash", "fallback_units",
+                "outdated", "withdrawn")
 
 
 @dataclass(frozen=True)
@@ -42,6 +48,13 @@ class ApertiumSettings:
 
 
 @dataclass(frozen=True)
+class IngestSettings:
+    # Front-matter fields whose text is translated (ingest.DEFAULT_FIELDS): title and
+    # summary always; a field may hold text or a list of texts, each item its own unit.
+    translatable_fields: tuple[str, ...] = DEFAULT_FIELDS
+
+
+@dataclass(frozen=True)
 class PublishSettings:
     # Share of an article's units that must be approved before it is published. Below 1.0
     # the missing units show the French original; off by default because this is medical
@@ -53,6 +66,10 @@ class PublishSettings:
     # (a dose, a limit, a negation) and shown with an "outdated" notice otherwise; "banner"
     # never withdraws, "withdraw" withdraws on any change. See lingopress.publishing.staleness.
     stale: str = STALE_MODES[0]
+    # French footer text of every page ("" for none), translated through the site catalog
+    # (translations/<locale>/_site.po) like any other unit; French until approved.
+    disclaimer: str = ""
+    disclaimer_line: int = 0  # where it is in lingopress.toml, for PO references
 
 
 @dataclass(frozen=True)
@@ -70,6 +87,7 @@ class Config:
     argos: ArgosSettings = field(default_factory=ArgosSettings)
     lock_timeout_s: float = 600.0
     publish: PublishSettings = field(default_factory=PublishSettings)
+    ingest: IngestSettings = field(default_factory=IngestSettings)
     apertium: ApertiumSettings = field(default_factory=ApertiumSettings)
     # Per-locale engines from [engines], as (locale, engine) pairs; `engine` applies to the
     # other locales. A tuple, not a dict, so that a Config stays hashable (engine caches).
@@ -211,6 +229,10 @@ def load_config(project_dir: Path | str = ".", *, locales: list[str] | None = No
         raise ConfigError(f"publish.stale: unknown value {stale!r}", path=path,
                           line=where("stale =") or where("stale"),
                           hint=f"use one of: {', '.join(repr(mode) for mode in STALE_MODES)}")
+    disclaimer = publish_raw.get("disclaimer", "")
+    if not isinstance(disclaimer, str):
+        raise ConfigError("publish.disclaimer must be text", path=path, line=where("disclaimer"),
+                          hint='e.g. disclaimer = "Ces informations ne remplacent pas l\'avis d\'un médecin."')
     return Config(
         project_dir=project,
         lock_timeout_s=float(timeout),
@@ -233,10 +255,29 @@ def load_config(project_dir: Path | str = ".", *, locales: list[str] | None = No
         ),
         publish=PublishSettings(fallback_threshold=float(threshold),
                                 base_url=str(publish_raw.get("base_url", "") or "").rstrip("/"),
-                                stale=stale),
+                                stale=stale, disclaimer=" ".join(disclaimer.split()),
+                                disclaimer_line=where("disclaimer") or 0 if disclaimer.strip() else 0),
+        ingest=IngestSettings(_translatable_fields(raw.get("ingest", {}), path, where)),
         apertium=ApertiumSettings(data_dir=(project / apertium_dir) if apertium_dir else None),
         locale_engines=tuple(sorted(locale_engines.items())),
     )
+
+
+def _translatable_fields(table: object, path: Path, where) -> tuple[str, ...]:
+    """[ingest] translatable_fields: front-matter field names, title and summary among them."""
+    value = table.get("translatable_fields", list(DEFAULT_FIELDS)) if isinstance(table, dict) else None
+    line = where("translatable_fields") or where("ingest")
+    if not isinstance(value, list) or not all(isinstance(name, str) and name.strip() for name in value):
+        raise ConfigError("ingest.translatable_fields must be a list of front-matter field names", path=path,
+                          line=line, hint=f"e.g. translatable_fields = {list(DEFAULT_FIELDS)}")
+    fields = tuple(dict.fromkeys(name.strip() for name in value))
+    missing = [name for name in ALWAYS_TRANSLATED if name not in fields]
+    not_text = [name for name in fields if name in (*REQUIRED_FIELDS, *_OUTPUT_KEYS) and name not in ALWAYS_TRANSLATED]
+    if missing or not_text:
+        raise ConfigError(f"ingest.translatable_fields: {', '.join(missing)} must be translated" if missing
+                          else f"ingest.translatable_fields: {', '.join(not_text)} is reserved by lingopress",
+                          path=path, line=line, hint=f"e.g. translatable_fields = {list(DEFAULT_FIELDS)}")
+    return fields
 
 
 def _check_locale(code: str, path: Path | None, line: int | None, *, origin: str | None = None) -> str:

@@ -23,8 +23,11 @@ from .markup import iter_units, parser
 
 MAX_SOURCE_BYTES = 5 * 1024 * 1024
 REQUIRED_FIELDS = ("title", "slug", "date", "summary")
-# Front-matter fields a reader sees, so translators translate them.
-TRANSLATABLE_FIELDS = ("title", "summary")
+# Front-matter fields a reader sees, so translators translate them: `[ingest]
+# translatable_fields` in lingopress.toml. Title and summary are required and always
+# translated; the others are optional, text or a list of texts (one unit per item).
+ALWAYS_TRANSLATED = ("title", "summary")
+DEFAULT_FIELDS = (*ALWAYS_TRANSLATED, "tags")
 # Slugs become file names: always checked with fullmatch (a `$` also matches before a final "\n").
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 # libyaml when present: PyYAML's pure-Python scanner takes seconds, then a RecursionError,
@@ -52,11 +55,12 @@ class Article:
     text: str = field(repr=False, default="")
     slug_line: int = 1
     front_matter: str = field(repr=False, default="")  # the YAML between the '---' lines
+    fields: tuple[str, ...] = DEFAULT_FIELDS  # the front-matter fields it was parsed to translate
 
     def to_json(self) -> dict:
         """What `from_json` needs to rebuild the parsed article without parsing the text again."""
         return {"source_hash": self.source_hash, "front_matter": self.front_matter, "slug_line": self.slug_line,
-                "segments": [[s.kind, s.text, s.line, s.detail] for s in self.segments]}
+                "fields": list(self.fields), "segments": [[s.kind, s.text, s.line, s.detail] for s in self.segments]}
 
     @classmethod
     def from_json(cls, path: Path, text: str, data: dict) -> Article:
@@ -65,11 +69,21 @@ class Article:
         return cls(slug=meta["slug"], path=path, meta=meta,
                    segments=tuple(Segment(*segment) for segment in data["segments"]),
                    source_hash=data["source_hash"], text=text, slug_line=data["slug_line"],
-                   front_matter=data["front_matter"])
+                   front_matter=data["front_matter"], fields=tuple(data["fields"]))
 
     @property
     def title(self) -> str:
         return str(self.meta["title"])
+
+    def field_texts(self, name: str) -> list[str]:
+        return field_texts(self.meta, name)
+
+
+def field_texts(meta: dict, name: str) -> list[str]:
+    """A translatable front-matter field's units in order: one for text, one per list item."""
+    value = meta.get(name)
+    items = value if isinstance(value, list) else [value]
+    return [item.strip() for item in items if isinstance(item, str) and item.strip()]
 
 
 def is_valid_slug(slug: object) -> bool:
@@ -97,8 +111,9 @@ def decode_source(data: bytes, path: Path) -> str:
     return text.removeprefix("\ufeff").replace("\r\n", "\n")
 
 
-def parse_article(path: Path, text: str, display_path: str | None = None) -> Article:
-    """Parse one article's front matter and body into segments."""
+def parse_article(path: Path, text: str, display_path: str | None = None, *,
+                  fields: tuple[str, ...] = DEFAULT_FIELDS) -> Article:
+    """Parse one article's front matter (`fields` are translated) and body into segments."""
     md = parser()
     env: dict = {}
     tokens = md.parse(text, env)
@@ -107,22 +122,22 @@ def parse_article(path: Path, text: str, display_path: str | None = None) -> Art
         raise SourceError("no YAML front matter", path=path, line=1,
                           hint="start the file with '---', the fields "
                                f"{', '.join(REQUIRED_FIELDS)}, and '---'")
-    meta, field_lines = _parse_front_matter(path, front)
+    meta, field_lines = _parse_front_matter(path, front, fields)
     lost = mdguard.unaccounted_line(text, tokens, env)
     if lost is not None:
         raise SourceError(lost[1], path=path, line=lost[0],
                           hint="restructure that part of the article; no text may be left out of translation")
     slug = meta["slug"]
     segments: list[Segment] = []
-    for name in TRANSLATABLE_FIELDS:
-        value = str(meta[name]).strip()
-        if value:
+    for name in fields:
+        for value in field_texts(meta, name):
             segments.append(Segment(name, value, field_lines.get(name, 1), f"front matter: {name}"))
-    for unit in iter_units(md, tokens):
+    for unit in iter_units(md, tokens, env):
         segments.append(Segment(unit.kind, unit.text, unit.line, unit.detail))
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     return Article(slug=slug, path=path, meta=meta, segments=tuple(segments), source_hash=digest,
-                   text=text, slug_line=field_lines.get("slug", 1), front_matter=front.content)
+                   text=text, slug_line=field_lines.get("slug", 1), front_matter=front.content,
+                   fields=tuple(fields))
 
 
 def collect_articles(articles: Sequence[Article], relative: Callable[[Path], str] = str) -> list[Article]:
@@ -175,7 +190,7 @@ def publication_date(article: Article) -> date:
                            hint="write it as YYYY-MM-DD, e.g. date: 2026-11-27") from err
 
 
-def _parse_front_matter(path: Path, token: Token) -> tuple[dict, dict[str, int]]:
+def _parse_front_matter(path: Path, token: Token, fields: tuple[str, ...]) -> tuple[dict, dict[str, int]]:
     offset = 2  # the opening '---' is line 1, YAML starts on line 2
     try:
         node = yaml.compose(token.content, Loader=_YAML_LOADER)
@@ -212,13 +227,20 @@ def _parse_front_matter(path: Path, token: Token) -> tuple[dict, dict[str, int]]
     if not isinstance(meta["date"], date):
         raise SourceError(f"invalid date {_shown(meta['date'])}", path=path, line=lines.get("date", offset),
                           hint="write the date as YYYY-MM-DD")
-    for name in TRANSLATABLE_FIELDS:
+    for name in ALWAYS_TRANSLATED:
         if not isinstance(meta[name], str):
             raise SourceError(f"{name!r} must be text", path=path, line=lines.get(name, offset),
                               hint="quote the value")
         if not meta[name].strip():
             raise SourceError(f"{name!r} is blank", path=path, line=lines.get(name, offset),
                               hint=f"write the article's {name}")
+    for name in fields:
+        value = meta.get(name)
+        if value is not None and not isinstance(value, str) and not (
+                isinstance(value, list) and all(isinstance(item, str) for item in value)):
+            raise SourceError(f"{name!r} must be text or a list of texts, to be translated",
+                              path=path, line=lines.get(name, offset),
+                              hint=f"quote the value, e.g. {name}: [\"immunité\", \"cancer\"]")
     return meta, lines
 
 

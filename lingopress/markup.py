@@ -17,6 +17,8 @@ from . import mdguard
 
 # Block openers whose inline content is a unit, and what we tell translators it is.
 _CONTAINERS = {"list_item_open": "list item", "blockquote_open": "blockquote"}
+# Inline tokens that may carry a title, as (what translators are told it is, its target attribute).
+_TITLED = {"link_open": ("link", "href"), "image": ("image", "src")}
 
 
 def parser() -> MarkdownIt:
@@ -71,8 +73,13 @@ def _join_soft(lines: list[str]) -> str:
     return " ".join(lines).strip()
 
 
-def iter_units(md: MarkdownIt, tokens: list[Token]) -> Iterator[UnitSlot]:
-    """Yield every translatable unit of a token stream in document order."""
+def iter_units(md: MarkdownIt, tokens: list[Token], env: dict | None = None) -> Iterator[UnitSlot]:
+    """Yield every translatable unit of a token stream in document order.
+
+    `env` is the one `md.parse` filled: its link reference definitions, so that a unit's
+    replacement still resolves `[texte][ref]` (re-parsed without them, it is plain text).
+    """
+    env = {} if env is None else env
     containers: list[str] = []
     for index, token in enumerate(tokens):
         if token.type in _CONTAINERS:
@@ -84,15 +91,51 @@ def iter_units(md: MarkdownIt, tokens: list[Token]) -> Iterator[UnitSlot]:
         opener = tokens[index - 1] if index else None
         line = (token.map or (opener.map if opener else None) or [0])[0] + 1
         kind, detail = _kind_of(opener, containers)
+        # Read from the source tokens before any slot is replaced: a replaced unit's
+        # children are its translation's, whose titles may already differ.
+        titles = _title_slots(token, line)
         images = _standalone_images(token)
         if images:
             for image in images:
                 yield UnitSlot("image alt", normalize_inline(image.content), line,
                                f"alt text of image {image.attrGet('src')}",
-                               _image_replacer(md, image))
-            continue
-        yield UnitSlot(kind, normalize_inline(token.content), line, detail,
-                       _inline_replacer(md, token))
+                               _image_replacer(md, image, env))
+        else:
+            yield UnitSlot(kind, normalize_inline(token.content), line, detail,
+                           _inline_replacer(md, token, env))
+        yield from titles
+
+
+def _title_slots(inline: Token, line: int) -> list[UnitSlot]:
+    """A unit per link or image title (`[a](b "title")`): a reader sees it as a tooltip.
+
+    The title also stays in its paragraph's msgid, where MT placeholders keep it verbatim;
+    its own unit then overrides it on the rendered page, found again by its French text in
+    the children as they are when it is applied (the paragraph's translation, by then).
+    """
+    slots = []
+    for child in _walk(inline.children or []):
+        title = " ".join((child.attrGet("title") or "").split()) if child.type in _TITLED else ""
+        if title:
+            what, target = _TITLED[child.type]
+            slots.append(UnitSlot(f"{what} title", title, line, f"title of {what} {child.attrGet(target)}",
+                                  _title_replacer(inline, child.type, title)))
+    return slots
+
+
+def _title_replacer(inline: Token, token_type: str, title: str) -> Callable[[str], None]:
+    def replace(text: str) -> None:
+        for child in _walk(inline.children or []):
+            if child.type == token_type and " ".join((child.attrGet("title") or "").split()) == title:
+                child.attrSet("title", text)
+    return replace
+
+
+def _walk(tokens: list[Token]) -> Iterator[Token]:
+    for token in tokens:
+        yield token
+        if token.children:  # an image's alt text is its children
+            yield from _walk(token.children)
 
 
 def _kind_of(opener: Token | None, containers: list[str]) -> tuple[str, str]:
@@ -119,15 +162,15 @@ def _standalone_images(token: Token) -> list[Token]:
     return images if images and not rest else []
 
 
-def _inline_replacer(md: MarkdownIt, token: Token) -> Callable[[str], None]:
+def _inline_replacer(md: MarkdownIt, token: Token, env: dict) -> Callable[[str], None]:
     def replace(text: str) -> None:
         token.content = text
-        token.children = (md.parseInline(text)[0].children or []) if text else []
+        token.children = (md.parseInline(text, env)[0].children or []) if text else []
     return replace
 
 
-def _image_replacer(md: MarkdownIt, image: Token) -> Callable[[str], None]:
+def _image_replacer(md: MarkdownIt, image: Token, env: dict) -> Callable[[str], None]:
     def replace(text: str) -> None:
         image.content = text
-        image.children = md.parseInline(text)[0].children or []
+        image.children = md.parseInline(text, env)[0].children or []
     return replace

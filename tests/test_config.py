@@ -45,11 +45,24 @@ def test_source_locale_cannot_be_a_target():
     ('engine = "google"\n', "unknown engine 'google'"),
     ('target_locales = "en"\n', "target_locales must be a non-empty list"),
     ("target_locales = [\n", "invalid TOML"),
+    ('[ingest]\ntranslatable_fields = ["title"]\n', "translatable_fields: summary must be translated"),
+    ('[ingest]\ntranslatable_fields = ["title", "summary", "slug"]\n', "slug is reserved"),
+    ('[ingest]\ntranslatable_fields = "tags"\n', "must be a list of front-matter field names"),
+    ('[publish]\ndisclaimer = 3\n', "publish.disclaimer must be text"),
 ])
 def test_bad_settings_are_reported(tmp_path: Path, text: str, message: str):
     (tmp_path / "lingopress.toml").write_text(text)
     with pytest.raises(ConfigError, match=message):
         load_config(tmp_path)
+
+
+def test_translatable_fields_default_and_disclaimer(tmp_path: Path):
+    assert load_config(REPO).ingest.translatable_fields == ("title", "summary", "tags")
+    (tmp_path / "lingopress.toml").write_text('[ingest]\ntranslatable_fields = ["title", "summary", "note"]\n\n'
+                                              '[publish]\ndisclaimer = """Texte\n  sur deux lignes."""\n')
+    config = load_config(tmp_path)
+    assert config.ingest.translatable_fields == ("title", "summary", "note")
+    assert (config.publish.disclaimer, config.publish.disclaimer_line) == ("Texte sur deux lignes.", 5)
 
 
 def test_missing_config_says_what_to_do(tmp_path: Path):

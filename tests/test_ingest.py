@@ -66,6 +66,32 @@ def test_inline_image_stays_inside_its_paragraph():
     assert found[-1] == ("paragraph", "Voir ![la figure](f.png) ci-dessus.", 8)
 
 
+def test_link_and_image_titles_are_units_after_their_block():
+    text = FRONT + ('\nVoir le [calendrier](https://example.org/cal "Calendrier officiel").\n\n'
+                    '![Schéma du cycle](cycle.png "Cycle de 21 jours")\n')
+    assert units(text)[2:] == [
+        ("paragraph", 'Voir le [calendrier](https://example.org/cal "Calendrier officiel").', 8),
+        ("link title", "Calendrier officiel", 8),
+        ("image alt", "Schéma du cycle", 10),
+        ("image title", "Cycle de 21 jours", 10),
+    ]
+    details = [s.detail for s in parse_article(Path("sources/essai.md"), text).segments]
+    assert details[3:6:2] == ["title of link https://example.org/cal", "title of image cycle.png"]
+
+
+def test_tags_and_configured_fields_are_units_named_by_their_field():
+    text = FRONT.replace("---\n", "---\ntags: [immunité, '', cancer]\nnote: Lire avant.\n", 1)[:-4] + "---\n\nTexte.\n"
+    assert units(text)[:3] == [("title", "Titre", 4), ("summary", "Résumé : court.", 7), ("tags", "immunité", 2)]
+    assert ("tags", "cancer", 2) in units(text) and ("note", "Lire avant.", 3) not in units(text)
+    article = parse_article(Path("sources/essai.md"), text, fields=("title", "summary", "note"))
+    assert [(s.kind, s.text) for s in article.segments][2:4] == [("note", "Lire avant."), ("paragraph", "Texte.")]
+    pot = build_template(article, Glossary(), ("en",), "sources/essai.md")
+    assert pot.find("Lire avant.", msgctxt="note").comment == "front matter: note"
+    with pytest.raises(SourceError, match=r"'tags' must be text or a list of texts") as err:
+        parse_article(Path("sources/essai.md"), text.replace("[immunité, '', cancer]", "{a: 1}"))
+    assert err.value.line == 2
+
+
 def test_template_has_references_context_and_comments(tmp_path: Path):
     project = make_project(tmp_path, sources={"essai.md": FRONT + BODY})
     config = load_config(project)

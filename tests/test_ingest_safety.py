@@ -66,7 +66,8 @@ def test_table_cells_beyond_the_header_are_refused():
 
 def test_reference_definitions_and_bare_markers_are_not_lost_text():
     text = FRONT + "[ref]: https://example.org \"titre\"\n\nVoir [ref].\n\n-\n1.\n>\n"
-    assert unit_texts(text)[2:] == ["Voir [ref]."]
+    # The definition's title is a link title a reader sees, so it is a unit too.
+    assert unit_texts(text)[2:] == ["Voir [ref].", "titre"]
 
 
 def test_cli_ingest_refuses_deep_nesting_with_one_line_and_exit_2(tmp_path: Path):

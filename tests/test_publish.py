@@ -15,7 +15,7 @@ from support.project import load_articles, publish_locale, read_state, render_ou
 from lingopress.config import load_config
 from lingopress.errors import ConfigError, PublishError
 from lingopress.markup import parser
-from lingopress.publishing.publish import PublishReport
+from lingopress.publishing.publish import PublishReport, Snapshot, decode_state, encode_state
 from lingopress.store.project import ProjectStore
 from support.project import update_published
 
@@ -78,8 +78,8 @@ def approve_all(path: Path, translate, *, qa_ignore: str | None = None) -> None:
     catalog.save(str(path))
 
 
-def setup(tmp_path: Path, locale: str):
-    project = make_project(tmp_path, locales=(locale,), engine="none", sources={"essai.md": SOURCE})
+def setup(tmp_path: Path, locale: str, source: str = SOURCE):
+    project = make_project(tmp_path, locales=(locale,), engine="none", sources={"essai.md": source})
     config = load_config(project)
     articles = load_articles(config)
     update_locale(config, locale, articles, None)
@@ -111,6 +111,40 @@ def test_fully_approved_article_is_published_with_same_structure(tmp_path: Path)
     assert document["dir"] == "rtl" and document["title"] == "ع Titre"
     index = (config.output_dir("ar") / "index.html").read_text(encoding="utf-8")
     assert 'href="essai.html"' in index and "ع Titre" in index and 'dir="rtl"' in index
+
+
+def published_in_english(tmp_path: Path, source: str):
+    """`source` published in English with every entry approved as "EN " + the French; its page's tags."""
+    config, articles = setup(tmp_path, "en", source)
+    approve_all(config.catalog_path("en", "essai"), lambda e: f"EN {e.msgid}")
+    assert publish_locale(config, "en", articles).published == ["essai"]
+    parsed = Tags()
+    parsed.feed((config.output_dir("en") / "essai.html").read_text(encoding="utf-8"))
+    return config, parsed
+
+
+def test_link_and_image_titles_are_translated_in_every_format(tmp_path: Path):
+    source = SOURCE + '\nVoir [le calendrier](https://example.org/cal "Calendrier officiel").\n\n' \
+                      '![Cycle](cycle.png "Cycle de 21 jours")\n\nSelon [la HAS][has].\n\n' \
+                      '[has]: https://has-sante.fr "Haute Autorité de santé"\n'
+    # The paragraph keeps its French title, as MT placeholders leave it: the title's own unit wins.
+    config, parsed = published_in_english(tmp_path, source)
+    titles = [attrs.get("title") for tag in ("a", "img") for attrs in parsed.attrs[tag] if attrs.get("title")]
+    # A reference link stays a link once translated (its definition is outside every unit).
+    assert titles == ["EN Calendrier officiel", "EN Haute Autorité de santé", "EN Cycle de 21 jours"]
+    markdown = (config.output_dir("en") / "essai.md").read_text(encoding="utf-8")
+    assert '"EN Calendrier officiel")' in markdown and '"EN Cycle de 21 jours")' in markdown
+
+
+def test_tags_are_translated_in_html_markdown_and_json(tmp_path: Path):
+    source = SOURCE.replace('summary: "Résumé."\n', 'summary: "Résumé."\ntags: ["immunité", "cancer"]\n')
+    config, parsed = published_in_english(tmp_path, source)
+    assert {"name": "keywords", "content": "EN immunité, EN cancer"} in parsed.attrs["meta"]
+    front = yaml.safe_load((config.output_dir("en") / "essai.md").read_text(encoding="utf-8").split("---\n")[1])
+    assert front["tags"] == ["EN immunité", "EN cancer"]
+    assert json.loads((config.output_dir("en") / "essai.json").read_text(encoding="utf-8"))["tags"] == front["tags"]
+    french = (config.output_dir("fr") / "essai.html").read_text(encoding="utf-8")
+    assert '<meta name="keywords" content="immunité, cancer">' in french
 
 
 def test_article_with_a_fuzzy_or_empty_entry_is_not_published(tmp_path: Path):
@@ -391,7 +425,8 @@ def test_fallback_to_french_is_off_by_default_and_configurable(tmp_path: Path):
     assert report.published == ["essai"] and report.fallback == {"essai": 1}
     html = read(config, "en", "essai.html")
     assert "<p>Citation.</p>" in html and "EN Texte" in html
-    assert '<p class="fallback" lang="fr" dir="ltr">' in html
+    assert ('<p class="fallback" lang="en" dir="ltr">Some passages of this article are shown in the original '
+            'French.</p>') in html
     assert json.loads(read(config, "en", "essai.json"))["fallback_units"] == 1
     assert read_state(config, "en")["essai"].fallback == 1
 
@@ -456,3 +491,10 @@ def test_control_characters_and_invisible_only_translations_are_not_published(tm
     assert not (config.output_dir("en") / "essai.html").exists()
     index = config.output_dir("en") / "index.html"
     assert not index.exists() or "\x00" not in index.read_text(encoding="utf-8")
+
+
+def test_a_state_from_before_translatable_fields_reads_as_title_and_summary():
+    raw = json.loads(encode_state("en", {"essai": Snapshot("essai", SOURCE, "hash", (), 1, 1, fields=("title",))}))
+    assert raw["articles"]["essai"]["fields"] == ["title"]
+    del raw["articles"]["essai"]["fields"]
+    assert decode_state(json.dumps(raw), "en", Path("en.json"))["essai"].fields == ("title", "summary")

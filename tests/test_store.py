@@ -69,7 +69,7 @@ def test_the_store_writes_only_changes_and_parses_each_article_once(tmp_path: Pa
 
     parsed: list[Path] = []
     real = module.parse_article
-    monkeypatch.setattr(module, "parse_article", lambda path, text: parsed.append(path) or real(path, text))
+    monkeypatch.setattr(module, "parse_article", lambda path, text, **kw: parsed.append(path) or real(path, text, **kw))
     again = ProjectStore(load_config(project)).articles()
     assert again == articles and parsed == []  # rebuilt from the cache, equal in every field
     source = project / "sources" / "immunotherapie.md"

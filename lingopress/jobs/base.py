@@ -1,11 +1,14 @@
-"""What every job shares: how a stage is mapped over its inputs."""
+"""What every job shares: how a stage is mapped over its inputs, and the site article."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
+from ..config import Config
 from ..errors import LingopressError
+from ..ingest import Article
+from ..site import site_article
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -23,3 +26,8 @@ def in_process(stage: Callable[[T], R], inputs: Sequence[T]) -> list:
         except LingopressError as err:
             results.append(err)
     return results
+
+
+def site_of(config: Config) -> Article | None:
+    """The project's site texts as an article (lingopress.site), None when it has none."""
+    return site_article(config.publish, config.config_path)

@@ -14,8 +14,9 @@ from ..ingest import Article, build_template
 from ..mt import Engine, check_engine
 from ..qa import Finding, check_catalog
 from ..skip import commit, fingerprint, plan, skipping
+from ..site import with_site
 from ..store.project import ProjectStore
-from .base import Run, in_process
+from .base import Run, in_process, site_of
 
 log = logging.getLogger(__name__)
 
@@ -23,16 +24,16 @@ log = logging.getLogger(__name__)
 # --- ingest ------------------------------------------------------------------------
 
 def write_templates(store: ProjectStore, articles: Sequence[Article]) -> list[str]:
-    """Write `translations/templates/<slug>.pot` for each article; return those that changed."""
+    """Write `translations/templates/<slug>.pot` for each article and the site texts; return those that changed."""
     config = store.config
-    by_slug = {article.slug: article for article in articles}
+    by_slug = {article.slug: article for article in with_site(list(articles), site_of(config))}
     glossary_digest = store.glossary_digest()
     written: list[str] = []
 
     def fingerprint_of(slug: str) -> str:
         article = by_slug[slug]
-        return fingerprint("template", slug, article.source_hash, store.relative(article.path), glossary_digest,
-                           repr(config.target_locales), store.digest(config.template_path(slug)))
+        return fingerprint("template", slug, article.source_hash, repr(article.fields), store.relative(article.path),
+                           glossary_digest, repr(config.target_locales), store.digest(config.template_path(slug)))
 
     def stage(todo: list[str]) -> dict[str, dict]:
         for slug in todo:
@@ -88,7 +89,8 @@ def draft_locale(store: ProjectStore, locale: str, articles: Sequence[Article], 
 def draft_locales(store: ProjectStore, locales: Sequence[str], articles: Sequence[Article], *,
                   provenance: dict[str, str], stage: Callable[[DraftJob], DraftResult],
                   run: Run = in_process) -> dict[str, LocaleDrafts]:
-    """Bring every catalog of `locales` up to date and draft its gaps; a broken catalog fails alone.
+    """Bring every catalog of `locales` (the site's too) up to date and draft its gaps; a
+    broken catalog fails alone.
 
     `provenance` says which engine drafts each locale (mt.check_engine), so a new model
     redoes its units; `stage` is draft.draft_unit with an engine. The units of every locale
@@ -124,7 +126,7 @@ class _DraftPlan:
 
     def __init__(self, store: ProjectStore, locale: str, articles: Sequence[Article], provenance: str) -> None:
         self.store, self.locale, self.provenance = store, locale, provenance
-        self.by_slug = {article.slug: article for article in articles}
+        self.by_slug = {article.slug: article for article in with_site(list(articles), site_of(store.config))}
         self.glossary_digest = store.glossary_digest()
         self.result = LocaleDrafts(locale)
         self._memory: TranslationMemory | None = None
@@ -139,7 +141,7 @@ class _DraftPlan:
     def fingerprint_of(self, slug: str) -> str:
         article, store = self.by_slug[slug], self.store
         return fingerprint("draft", store.config.source_locale, self.locale, slug, article.source_hash,
-                           store.relative(article.path), self.glossary_digest, self.provenance,
+                           repr(article.fields), store.relative(article.path), self.glossary_digest, self.provenance,
                            store.digest(store.catalog_path(self.locale, slug)))
 
     def reusable(self, record: dict) -> bool:

@@ -30,12 +30,15 @@ from ..publishing.publish import (
     Snapshot,
     article_files,
     decide,
+    decide_site,
     locale_files,
     qa_gate,
 )
+from ..site import SITE_SLUG, SiteText
+from ..site import disclaimer as site_disclaimer
 from ..skip import fingerprint, skipping
 from ..store.project import ProjectStore
-from .base import Run, in_process
+from .base import Run, in_process, site_of
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +89,7 @@ def publish_locale(store: ProjectStore, locale: str, articles: Sequence[Article]
         live = previous.get(slug)
         catalog = "original" if original else store.digest(store.catalog_path(locale, slug))
         return fingerprint("publish", locale, slug, by_slug[slug].source_hash, catalog, glossary_digest,
-                           repr(config.publish), config.source_locale,
+                           repr(config.publish), repr(by_slug[slug].fields), config.source_locale,
                            live.digest if live else "none")
 
     def publish(todo: list[str]) -> dict[str, dict]:
@@ -117,6 +120,8 @@ def publish_locale(store: ProjectStore, locale: str, articles: Sequence[Article]
     report.withdrawn = sorted(set(previous) - set(by_slug))
     if store.save_published_state(locale, live):
         report.files_written.append(store.relative(path))
+    if not original:
+        _publish_site(store, locale, gate or qa_gate(store.glossary(), locale, config.source_locale), report)
     for slug in report.withdrawn:
         for name in article_files(slug):
             store.remove(config.output_dir(locale) / name)
@@ -124,6 +129,19 @@ def publish_locale(store: ProjectStore, locale: str, articles: Sequence[Article]
              report.published or "none", report.held_back or "none", report.kept_live or "none",
              report.stale or "none", report.withdrawn or "none")
     return report
+
+
+def _publish_site(store: ProjectStore, locale: str, gate: Gate, report: PublishReport) -> None:
+    """Record the site texts' approved version in `locale` (the French shows until there is one)."""
+    site = site_of(store.config)
+    if site is None and store.site_state(locale) is None:
+        return
+    live, why = decide_site(site, store.catalog_or_problem(locale, SITE_SLUG), gate) if site else (None, "")
+    report.site = "live" if live is not None else why
+    if store.save_site_state(locale, live):
+        report.files_written.append(store.relative(store.site_state_path(locale)))
+    if site is not None:
+        log.info("%s: site texts %s", locale, "live" if live is not None else f"in French ({why})")
 
 
 # --- render ------------------------------------------------------------------------
@@ -140,20 +158,23 @@ def render_outputs(store: ProjectStore) -> list[str]:
                 where.setdefault(slug, []).append(locale)
     written: list[str] = []
     base = config.publish.base_url
+    site = site_of(config)
     for locale, snapshots in states.items():
         out = config.output_dir(locale)
+        live_site = store.site_state(locale) if locale != config.source_locale else None
+        footer = site_disclaimer(site, locale, live_site.mapping() if live_site else {}, config.source_locale)
 
-        def fingerprint_of(slug: str, snapshots=snapshots, out=out, locale=locale) -> str:
+        def fingerprint_of(slug: str, snapshots=snapshots, out=out, locale=locale, footer=footer) -> str:
             return fingerprint("render", locale, slug, snapshots[slug].digest,
-                               repr(where.get(slug, [])), repr(config.publish), config.source_locale,
+                               repr(where.get(slug, [])), repr(config.publish), config.source_locale, repr(footer),
                                *(store.digest(out / name) for name in article_files(slug)))
 
-        def render(todo: list[str], snapshots=snapshots, out=out, locale=locale) -> dict[str, dict]:
+        def render(todo: list[str], snapshots=snapshots, out=out, locale=locale, footer=footer) -> dict[str, dict]:
             payloads = {}
             for slug in todo:
                 snapshot = snapshots[slug]
                 rendered = render_snapshot(snapshot, locale, where.get(slug, []), base, config.source_locale,
-                                           store.state_path(locale))
+                                           store.state_path(locale), footer)
                 written.extend(store.write_pages(dict(zip(
                     (out / name for name in article_files(slug)),
                     (rendered.html, rendered.markdown, rendered.json)))))
@@ -166,7 +187,7 @@ def render_outputs(store: ProjectStore) -> list[str]:
         entries = [RenderedArticle(slug, locale, row["title"], row["summary"], date.fromisoformat(row["published"]),
                                    row["fallback"], "", "", "")
                    for slug, row in sorted(done.payloads.items()) if not snapshots[slug].withdrawn]
-        index_html, index_json = render_index(base, locale, entries, list(states))
+        index_html, index_json = render_index(base, locale, entries, list(states), disclaimer=footer)
         written.extend(store.write_pages({out / "index.html": index_html, out / "index.json": index_json}))
     if states:
         counts = {code: sum(not snapshot.withdrawn for snapshot in snapshots.values())
@@ -178,12 +199,12 @@ def render_outputs(store: ProjectStore) -> list[str]:
 
 
 def render_snapshot(snapshot: Snapshot, locale: str, languages: list[str], base_url: str, source_locale: str,
-                    state_path: Path) -> RenderedArticle:
-    article = parse_article(state_path, snapshot.source)
+                    state_path: Path, disclaimer: SiteText | None = None) -> RenderedArticle:
+    article = parse_article(state_path, snapshot.source, fields=snapshot.fields)
     rendered = render_article(
         article, locale, snapshot.mapping(),
         alternates=[alternate(base_url, code, f"{snapshot.slug}.html") for code in languages],
-        source_locale=source_locale, original=snapshot.original, stale=snapshot.stale)
+        source_locale=source_locale, original=snapshot.original, stale=snapshot.stale, disclaimer=disclaimer)
     if rendered.fallback != snapshot.fallback:
         raise PublishError(f"{snapshot.slug}: {rendered.fallback} units lack a translation, the "
                            f"state says {snapshot.fallback}", path=state_path,

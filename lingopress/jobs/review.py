@@ -11,8 +11,10 @@ from ..ingest import Article, build_template
 from ..review.model import ArticleStatus, Review
 from ..review.pages import render_review, render_status_page
 from ..review.status import live_row, review_article, summarize
+from ..site import SITE_SLUG, with_site
 from ..skip import fingerprint, skipping
 from ..store.project import ProjectStore
+from .base import site_of
 
 log = logging.getLogger(__name__)
 
@@ -22,18 +24,22 @@ log = logging.getLogger(__name__)
 def refresh_status(store: ProjectStore, articles: Sequence[Article]) -> tuple[list[ArticleStatus], list[str]]:
     """Each article's row per target locale, `outputs/status.html` and the review pages;
     return the rows and the pages written. A unit whose inputs are byte for byte those of
-    the last run keeps its recorded row and page (QA is what costs here)."""
+    the last run keeps its recorded row and page (QA is what costs here). The site texts
+    (lingopress.site) get their row and page too, after the articles."""
     config = store.config
+    articles = with_site(list(articles), site_of(config))
     by_slug = {article.slug: article for article in articles}
     glossary_digest = store.glossary_digest()
-    states = {locale: store.published_state(locale) for locale in config.target_locales}
+    # The site's approved texts live beside the articles' state; its row reads them the same way.
+    states = {locale: {**store.published_state(locale), **_site_live(store, locale)}
+              for locale in config.target_locales}
     written: list[str] = []
     rows: dict[tuple[str, str], ArticleStatus] = {}
     status_page = config.status_page_path
     for locale in config.target_locales:
         def fingerprint_of(slug: str, locale=locale) -> str:
             article = by_slug[slug]
-            return fingerprint("status", config.source_locale, locale, slug, article.source_hash,
+            return fingerprint("status", config.source_locale, locale, slug, article.source_hash, repr(article.fields),
                                store.relative(article.path), glossary_digest,
                                store.digest(store.catalog_path(locale, slug)),
                                store.digest(config.review_path(locale, slug)))
@@ -60,6 +66,11 @@ def refresh_status(store: ProjectStore, articles: Sequence[Article]) -> tuple[li
         written.append(store.relative(status_page))
     log.info("review pages: %d written", len(written))
     return ordered, written
+
+
+def _site_live(store: ProjectStore, locale: str) -> dict:
+    snapshot = store.site_state(locale)
+    return {SITE_SLUG: snapshot} if snapshot is not None else {}
 
 
 def _review(store: ProjectStore, article: Article, locale: str) -> Review:

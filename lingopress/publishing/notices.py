@@ -21,7 +21,16 @@ from .staleness import Staleness
 
 NOTICES_FILE = "templates/notices.toml"
 FALLBACK = "en"
-KEYS = ("outdated", "original_link", "withdrawn_title", "withdrawn_safety", "withdrawn_change")
+KEYS = ("outdated", "original_link", "withdrawn_title", "withdrawn_safety", "withdrawn_change", "fallback")
+
+
+@dataclass(frozen=True)
+class UiText:
+    """A sentence of page chrome, with the language it is written in."""
+
+    text: str
+    lang: str  # BCP 47
+    dir: str
 
 
 @dataclass(frozen=True)
@@ -46,6 +55,12 @@ def texts_for(locale: str) -> tuple[str, dict[str, str]]:
     table = notice_texts()
     code = next(code for code in (locale, Locale.parse(locale).language, FALLBACK) if code in table)
     return code, table[code]
+
+
+def ui_text(locale: str, key: str) -> UiText:
+    """The sentence `key` of the notices table for a reader of `locale` (English fallback)."""
+    code, texts = texts_for(locale)
+    return UiText(texts[key], code.replace("_", "-"), Locale.parse(code).text_direction)
 
 
 def notice(locale: str, stale: Staleness, href: str) -> Notice:

@@ -9,8 +9,8 @@ have changed.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
 from datetime import date
 
 import mdformat.plugins
@@ -20,9 +20,11 @@ from babel.dates import format_date
 from markupsafe import Markup
 from mdformat.renderer import MDRenderer
 
-from ..ingest import Article, publication_date
+from ..ingest import ALWAYS_TRANSLATED, Article, publication_date
 from ..markup import iter_units, parser
+from ..site import SiteText
 from .notices import notice as stale_notice
+from .notices import ui_text
 from .publish import Key, translation_hash
 from .render import render_template
 from .staleness import Staleness
@@ -51,14 +53,19 @@ class RenderedArticle:
 
 def render_article(article: Article, locale: str, translations: dict[Key, str], *,
                    alternates: Sequence[Alternate] = (), source_locale: str = "fr",
-                   original: bool = False, stale: Staleness | None = None) -> RenderedArticle:
+                   original: bool = False, stale: Staleness | None = None,
+                   disclaimer: SiteText | None = None) -> RenderedArticle:
     """Render `article` in `locale`; a unit without a translation keeps its French text.
 
+    `disclaimer` is the site's footer text as this locale shows it (lingopress.site).
+
     A `stale` version gets a notice (notices.py) at the top of its body in every format;
-    a withdrawn one is replaced by it, title and summary included, so no stale text is left.
+    a withdrawn one is replaced by it, title, summary and the other front-matter fields
+    included, so no stale text is left.
     """
     md = parser()
-    tokens = [token for token in md.parse(article.text) if token.type != "front_matter"]
+    env: dict = {}
+    tokens = [token for token in md.parse(article.text, env) if token.type != "front_matter"]
     fallback = 0
 
     def translate(kind: str, text: str) -> str | None:
@@ -71,7 +78,10 @@ def render_article(article: Article, locale: str, translations: dict[Key, str], 
 
     title = translate("title", str(article.meta["title"]).strip()) or str(article.meta["title"]).strip()
     summary = translate("summary", str(article.meta["summary"]).strip()) or str(article.meta["summary"]).strip()
-    for unit in iter_units(md, tokens):
+    # The other translatable front-matter fields, as the source has them: text, or a list.
+    fields = {name: _translated_field(article.meta[name], lambda text, name=name: translate(name, text) or text)
+              for name in article.fields if name not in ALWAYS_TRANSLATED and article.field_texts(name)}
+    for unit in iter_units(md, tokens, env):
         translated = translate(unit.kind, unit.text)
         if translated is not None:
             unit.replace(translated)
@@ -89,18 +99,21 @@ def render_article(article: Article, locale: str, translations: dict[Key, str], 
         notice_md = render_template("notice.md.j2", notice=notice)
         if notice.withdrawn:
             title, summary, body_html, body_md = notice.title, notice.text, notice_html, notice_md
+            fields = {}
         else:
             body_html, body_md = notice_html + body_html, notice_md + body_md
     context = {
         "lang": bcp47(locale), "dir": info.text_direction, "language_name": language_name(locale),
-        "title": title, "summary": summary, "date_iso": published.isoformat(),
+        "title": title, "summary": summary, "fields": fields, "tags": _as_list(fields.get("tags", [])),
+        "date_iso": published.isoformat(),
         "date_text": format_date(published, format="long", locale=locale),
         "alternates": alternates, "source": source, "source_lang": bcp47(source_locale),
         "original": original, "fallback": fallback, "withdrawn": notice is not None and notice.withdrawn,
+        "fallback_notice": ui_text(locale, "fallback"), "disclaimer": disclaimer,
         "body": Markup(body_html),  # markdown-it escapes all text; raw HTML is off in parser()
     }
     html = render_template("article.html.j2", **context)
-    front = {"title": title, "summary": summary, "slug": article.slug, "date": published,
+    front = {"title": title, "summary": summary, **fields, "slug": article.slug, "date": published,
              "lang": bcp47(locale), "dir": info.text_direction, "source_lang": bcp47(source_locale),
              "source_hash": article.source_hash}
     if stale is not None:
@@ -109,7 +122,7 @@ def render_article(article: Article, locale: str, translations: dict[Key, str], 
         "article.md.j2", front_matter=yaml.safe_dump(front, allow_unicode=True, sort_keys=False), body=body_md)
     document = {
         "slug": article.slug, "lang": bcp47(locale), "dir": info.text_direction,
-        "language_name": language_name(locale), "title": title, "summary": summary,
+        "language_name": language_name(locale), "title": title, "summary": summary, **fields,
         "date": published.isoformat(), "date_text": context["date_text"],
         "html": body_html, "markdown": body_md,
         "alternates": [{"lang": alt.lang, "name": alt.name, "href": alt.href} for alt in alternates],
@@ -119,13 +132,25 @@ def render_article(article: Article, locale: str, translations: dict[Key, str], 
         "fallback_units": fallback,
         "outdated": stale.public() if stale is not None and not stale.withdrawn else None,
         "withdrawn": stale.public() if stale is not None and stale.withdrawn else None,
+        "disclaimer": asdict(disclaimer) if disclaimer is not None else None,
     }
     return RenderedArticle(article.slug, locale, title, summary, published, fallback, html, markdown,
                            json.dumps(document, ensure_ascii=False, indent=2) + "\n")
 
 
+def _translated_field(value: str | list, translate: Callable[[str], str]) -> str | list[str]:
+    """A front-matter field with each of its texts translated (blank list items dropped, as ingest does)."""
+    if isinstance(value, list):
+        return [translate(item.strip()) for item in value if isinstance(item, str) and item.strip()]
+    return translate(value.strip())
+
+
+def _as_list(value: str | list[str]) -> list[str]:
+    return value if isinstance(value, list) else [value]
+
+
 def render_index(base_url: str, locale: str, articles: Sequence[RenderedArticle],
-                 locales: Sequence[str]) -> tuple[str, str]:
+                 locales: Sequence[str], *, disclaimer: SiteText | None = None) -> tuple[str, str]:
     """A locale's index page and its JSON twin: every article live in it, newest first."""
     ordered = sorted(articles, key=lambda a: (-a.published.toordinal(), a.slug))
     entries = [{"slug": a.slug, "title": a.title, "summary": a.summary,
@@ -136,9 +161,11 @@ def render_index(base_url: str, locale: str, articles: Sequence[RenderedArticle]
     info = Locale.parse(locale)
     html = render_template(
         "index.html.j2", lang=bcp47(locale), dir=info.text_direction, language_name=language_name(locale),
-        articles=entries, alternates=[alternate(base_url, code, "index.html") for code in locales])
+        articles=entries, alternates=[alternate(base_url, code, "index.html") for code in locales],
+        disclaimer=disclaimer)
     document = {"lang": bcp47(locale), "dir": info.text_direction,
-                "language_name": language_name(locale), "articles": entries}
+                "language_name": language_name(locale), "articles": entries,
+                "disclaimer": asdict(disclaimer) if disclaimer is not None else None}
     return html, json.dumps(document, ensure_ascii=False, indent=2) + "\n"
 
 

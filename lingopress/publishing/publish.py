@@ -31,7 +31,7 @@ from ..catalogs.glossary import Glossary
 from ..catalogs.po import is_approved
 from ..config import PublishSettings
 from ..errors import PublishError
-from ..ingest import Article, is_valid_slug, parse_article, publication_date
+from ..ingest import ALWAYS_TRANSLATED, Article, is_valid_slug, parse_article, publication_date
 from .staleness import Staleness, assess, consequence, judge, version_date
 
 STATE_FORMAT = 1
@@ -70,6 +70,9 @@ class Snapshot:
     original: bool = False  # the source locale itself: every unit is its own translation
     source_date: str = ""  # ISO date that French version was first seen (staleness.version_date)
     stale: Staleness | None = None  # the French changed since: outdated or withdrawn
+    # The front-matter fields translated in this version ([ingest] translatable_fields then;
+    # a state from before they were configurable translated title and summary).
+    fields: tuple[str, ...] = ALWAYS_TRANSLATED
 
     @property
     def withdrawn(self) -> bool:
@@ -97,7 +100,8 @@ class Snapshot:
         return {"source": self.source, "source_hash": self.source_hash,
                 "translations": [list(entry) for entry in self.translations],
                 "units": self.units, "approved": self.approved, "original": self.original,
-                "source_date": self.source_date, "stale": self.stale.to_json() if self.stale else None}
+                "source_date": self.source_date, "stale": self.stale.to_json() if self.stale else None,
+                "fields": list(self.fields)}
 
 
 @dataclass(frozen=True)
@@ -126,6 +130,7 @@ class PublishReport:
     withdrawn: list[str] = field(default_factory=list)  # source removed: pages removed
     stale: dict[str, str] = field(default_factory=dict)  # slug → outdated or withdrawn, and why
     files_written: list[str] = field(default_factory=list)
+    site: str = ""  # the site texts (lingopress.site): "live", why they show in French, or "" for none
 
     def add(self, decision: Decision) -> None:
         slug = decision.slug
@@ -185,7 +190,7 @@ def _judged(live: Snapshot, article: Article, mode: str, source_locale: str, tod
     if live.source_hash == article.source_hash:
         # Held back by QA or a broken catalog, or the French was reverted: the live version is current.
         return replace(live, stale=None)
-    old = parse_article(Path(state_path), live.source)
+    old = parse_article(Path(state_path), live.source, fields=live.fields)
     verdict = judge(mode, unit_keys(old), unit_keys(article), source_locale)
     if verdict is None:  # only the front matter's date or the layout changed
         return replace(live, stale=None)
@@ -194,9 +199,19 @@ def _judged(live: Snapshot, article: Article, mode: str, source_locale: str, tod
     return replace(live, stale=stale)
 
 
+def decide_site(site: Article, catalog: polib.POFile | str | None, gate: Gate) -> tuple[Snapshot | None, str]:
+    """The site texts' version to show in a locale, or None and why they show in French.
+
+    All or nothing, like an article: every unit approved and through the gate. Nothing
+    older is kept: a site text is short, and its French beats an outdated translation.
+    """
+    return _approved_snapshot(site, catalog, 1.0, gate)
+
+
 def original_snapshot(article: Article) -> Snapshot:
     units = len(unit_keys(article))
-    return Snapshot(article.slug, article.text, article.source_hash, (), units, units, original=True)
+    return Snapshot(article.slug, article.text, article.source_hash, (), units, units, original=True,
+                    fields=article.fields)
 
 
 def _approved_snapshot(article: Article, catalog: polib.POFile | str | None, threshold: float,
@@ -216,7 +231,7 @@ def _approved_snapshot(article: Article, catalog: polib.POFile | str | None, thr
         return None, why
     translations = tuple(sorted((context, source, text) for (context, source), text in found.items()))
     return Snapshot(article.slug, article.text, article.source_hash, translations, len(keys),
-                    len(found)), ""
+                    len(found), fields=article.fields), ""
 
 
 def check_slug(article: Article) -> None:
@@ -242,11 +257,12 @@ def decode_state(text: str | None, locale: str, path: Path) -> dict[str, Snapsho
     try:
         if raw["format"] != STATE_FORMAT or raw["locale"] != locale:
             raise ValueError(f"format {raw['format']!r}, locale {raw['locale']!r}")
-        # source_date and stale came later: a state without them is read as current.
+        # source_date, stale and fields came later: a state without them is read as current.
         return {slug: Snapshot(slug, item["source"], item["source_hash"],
                                tuple(tuple(entry) for entry in item["translations"]),
                                item["units"], item["approved"], item["original"],
-                               item.get("source_date", ""), Staleness.from_json(item.get("stale")))
+                               item.get("source_date", ""), Staleness.from_json(item.get("stale")),
+                               tuple(item.get("fields", ALWAYS_TRANSLATED)))
                 for slug, item in raw["articles"].items()}
     except (KeyError, TypeError, ValueError) as err:
         raise PublishError(f"published state is not lingopress state format {STATE_FORMAT} "

@@ -19,6 +19,7 @@ from ..catalogs.po import has_translation, is_approved
 from ..ingest import Article
 from ..publishing.publish import Snapshot
 from ..qa import ERROR, WARNING, Context, check_entry
+from ..site import SITE_SLUG
 from .model import APPROVED, FUZZY, UNTRANSLATED, ArticleStatus, LocaleSummary, Review, ReviewEntry
 
 
@@ -77,9 +78,11 @@ def summarize(rows: Sequence[ArticleStatus]) -> list[LocaleSummary]:
     summaries = []
     for locale in locales:
         mine = [row for row in rows if row.locale == locale]
+        # The site texts' units count as work; their row is no article a reader can open.
+        articles = [row for row in mine if row.slug != SITE_SLUG]
         summaries.append(LocaleSummary(
-            locale=locale, language=Locale.parse(locale).english_name, articles=len(mine),
-            publishable=sum(row.publishable for row in mine),
+            locale=locale, language=Locale.parse(locale).english_name, articles=len(articles),
+            publishable=sum(row.publishable for row in articles),
             entries=sum(row.entries for row in mine), approved=sum(row.approved for row in mine),
             fuzzy=sum(row.fuzzy for row in mine), untranslated=sum(row.untranslated for row in mine),
             qa_errors=sum(row.qa_errors for row in mine)))

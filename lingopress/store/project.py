@@ -30,6 +30,7 @@ from ..errors import BundleError, CatalogError, DiskError, PublishError, SourceE
 from ..ingest import Article, collect_articles, parse_article
 from ..publishing.bundle_format import INDEX_NAME, encode_json, new_index, read_index
 from ..publishing.publish import Snapshot, decode_state, encode_state
+from ..site import SITE_SLUG
 from .atomic import atomic_write_bytes, exclusive_run, remove_stale_temp_files, writing
 from .digests import MISSING, DigestCache
 from .files import catalog_bytes, catalog_writing, read_glossary, read_source
@@ -140,13 +141,15 @@ class ProjectStore:
             key = self.relative(path)
             known = cached.get(key)
             article = None
-            if isinstance(known, dict) and known.get("source_hash") == hashlib.sha256(text.encode("utf-8")).hexdigest():
+            fields = self.config.ingest.translatable_fields
+            if (isinstance(known, dict) and known.get("fields") == list(fields)
+                    and known.get("source_hash") == hashlib.sha256(text.encode("utf-8")).hexdigest()):
                 try:
                     article = Article.from_json(path, text, known)
                 except (KeyError, TypeError, ValueError, yaml.YAMLError):
                     article = None  # a damaged cache costs one parse
             if article is None:
-                article = parse_article(path, text)
+                article = parse_article(path, text, fields=fields)
             articles.append(article)
             fresh[key] = article.to_json()
         if fresh != cached:
@@ -329,6 +332,26 @@ class ProjectStore:
 
     def published_states(self) -> dict[str, dict[str, Snapshot]]:
         return {locale: self.published_state(locale) for locale in self.published_locales()}
+
+    def site_state_path(self, locale: str) -> Path:
+        # A folder of its own: `published_locales` reads every *.json beside the articles' states.
+        return self.config.outputs_dir / ".state" / "site" / f"{locale}.json"
+
+    def site_state(self, locale: str) -> Snapshot | None:
+        """The approved version of the site texts live in `locale` (lingopress.site), if any."""
+        path = self.site_state_path(locale)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return None
+        except (OSError, UnicodeDecodeError) as err:
+            raise PublishError(f"cannot read the published site texts: {err}", path=path,
+                               hint="delete it: the site texts then show in French until the next publish") from err
+        return decode_state(text, locale, path).get(SITE_SLUG)
+
+    def save_site_state(self, locale: str, live: Snapshot | None) -> bool:
+        return self._write_text(self.site_state_path(locale),
+                                encode_state(locale, {SITE_SLUG: live} if live is not None else {}))
 
     # --- bundles ----------------------------------------------------------------------
 
