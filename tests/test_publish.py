@@ -103,7 +103,7 @@ def test_fully_approved_article_is_published_with_same_structure(tmp_path: Path)
     assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert '<a href="https://example.org/x_y">رابط</a>' in html
     source_html = parser().render(SOURCE)
-    assert structure(html.split("<article>")[1].split("</article>")[0]) == ["p"] + [t for t in structure(source_html) if t != "code"]
+    assert structure(html.split("<article>")[1].split("</article>")[0]) == ["p", "a"] + [t for t in structure(source_html) if t != "code"]
     assert 'alt="ع Image"' in html and "<th>ع A</th>" in html and "<title>ع Titre</title>" in html
     markdown = (config.output_dir("ar") / "essai.md").read_text(encoding="utf-8")
     assert markdown.startswith("---\ntitle: ع Titre\n") and "| ع A | ع B |" in markdown

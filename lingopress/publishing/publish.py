@@ -70,6 +70,7 @@ class Snapshot:
     original: bool = False  # the source locale itself: every unit is its own translation
     source_date: str = ""  # ISO date that French version was first seen (staleness.version_date)
     stale: Staleness | None = None  # the French changed since: outdated or withdrawn
+    reviewed: str = ""  # ISO date these translations first went live ("" in states written before)
 
     @property
     def withdrawn(self) -> bool:
@@ -97,7 +98,9 @@ class Snapshot:
         return {"source": self.source, "source_hash": self.source_hash,
                 "translations": [list(entry) for entry in self.translations],
                 "units": self.units, "approved": self.approved, "original": self.original,
-                "source_date": self.source_date, "stale": self.stale.to_json() if self.stale else None}
+                "source_date": self.source_date, "stale": self.stale.to_json() if self.stale else None,
+                # Only when known, so that a state written before keeps its digest.
+                **({"reviewed": self.reviewed} if self.reviewed else {})}
 
 
 @dataclass(frozen=True)
@@ -170,7 +173,8 @@ def decide(locale: str, article: Article, catalog: polib.POFile | str | None, pr
         return Decision(article.slug, original_snapshot(article), published=True)
     snapshot, why = _approved_snapshot(article, catalog, settings.fallback_threshold, gate)
     if snapshot is not None:
-        snapshot = replace(snapshot, source_date=version_date(previous, article.source_hash, today))
+        snapshot = replace(snapshot, source_date=version_date(previous, article.source_hash, today),
+                           reviewed=_reviewed(previous, snapshot.translations, today))
         return Decision(article.slug, snapshot, published=True)
     if previous is None:
         return Decision(article.slug, None, held_back=why)
@@ -192,6 +196,13 @@ def _judged(live: Snapshot, article: Article, mode: str, source_locale: str, tod
     stale = assess(verdict, source_hash=article.source_hash, previous=live.stale, today=today,
                    translated_from=live.source_date or publication_date(old).isoformat())
     return replace(live, stale=stale)
+
+
+def _reviewed(previous: Snapshot | None, translations: tuple, today: date) -> str:
+    """When the translations now going live were approved: the day a run first saw them."""
+    if previous is not None and previous.translations == translations and previous.reviewed:
+        return previous.reviewed
+    return today.isoformat()
 
 
 def original_snapshot(article: Article) -> Snapshot:
@@ -242,11 +253,12 @@ def decode_state(text: str | None, locale: str, path: Path) -> dict[str, Snapsho
     try:
         if raw["format"] != STATE_FORMAT or raw["locale"] != locale:
             raise ValueError(f"format {raw['format']!r}, locale {raw['locale']!r}")
-        # source_date and stale came later: a state without them is read as current.
+        # source_date, stale and reviewed came later: a state without them is read as current.
         return {slug: Snapshot(slug, item["source"], item["source_hash"],
                                tuple(tuple(entry) for entry in item["translations"]),
                                item["units"], item["approved"], item["original"],
-                               item.get("source_date", ""), Staleness.from_json(item.get("stale")))
+                               item.get("source_date", ""), Staleness.from_json(item.get("stale")),
+                               item.get("reviewed", ""))
                 for slug, item in raw["articles"].items()}
     except (KeyError, TypeError, ValueError) as err:
         raise PublishError(f"published state is not lingopress state format {STATE_FORMAT} "

@@ -30,6 +30,7 @@ from ..errors import BundleError, CatalogError, DiskError, PublishError, SourceE
 from ..ingest import Article, collect_articles, parse_article
 from ..publishing.bundle_format import INDEX_NAME, encode_json, new_index, read_index
 from ..publishing.publish import Snapshot, decode_state, encode_state
+from ..publishing.render import Site
 from .atomic import atomic_write_bytes, exclusive_run, remove_stale_temp_files, writing
 from .digests import MISSING, DigestCache
 from .files import catalog_bytes, catalog_writing, read_glossary, read_source
@@ -95,6 +96,12 @@ class ProjectStore:
     def write_pages(self, pages: Mapping[Path, str]) -> list[str]:
         """Write each page that changed; return those written, relative to the project."""
         return [self.relative(path) for path, text in pages.items() if self._write_text(path, text)]
+
+    def remove_old_assets(self, directory: Path, *, keep: str) -> list[str]:
+        """Remove the theme files of `directory` but `keep` (content-hashed names: an old
+        one is never reused); return those removed, relative to the project."""
+        old = sorted(path for path in directory.glob("theme-*.css") if path.name != keep) if directory.is_dir() else []
+        return [self.relative(path) for path in old if self.remove(path)]
 
     def remove(self, path: Path) -> bool:
         with writing(path):
@@ -295,6 +302,28 @@ class ProjectStore:
 
     def published_states(self) -> dict[str, dict[str, Snapshot]]:
         return {locale: self.published_state(locale) for locale in self.published_locales()}
+
+    # --- the site: the publisher's templates ---------------------------------------------
+
+    @cached_property
+    def site(self) -> Site:
+        """The site every page is rendered for, with the publisher's template overrides
+        (`[publish] templates`) read once per store."""
+        publish = self.config.publish
+        return Site(publish.site_name, publish.base_url, self._template_overrides(publish.templates))
+
+    def _template_overrides(self, directory: Path | None) -> tuple[tuple[str, str], ...]:
+        if directory is None:
+            return ()
+        found = []
+        for path in sorted(directory.iterdir()):
+            if path.is_file() and not path.name.startswith("."):
+                try:
+                    found.append((path.name, path.read_text(encoding="utf-8")))
+                except (OSError, UnicodeDecodeError) as err:
+                    raise PublishError(f"cannot read the template: {err}", path=path,
+                                       hint="save it as UTF-8 text, or remove it to use the built-in one") from err
+        return tuple(found)
 
     # --- bundles ----------------------------------------------------------------------
 
