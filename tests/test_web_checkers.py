@@ -140,7 +140,7 @@ def test_axe_core_finds_no_violation(site, artifacts):
              for page, violations in found.items() if violations}
     assert shown == {}
     for locale in LOCALES:  # the screenshots the README shows
-        shot = artifacts / f"{locale}-essai.png"
+        shot = artifacts / f"article-{locale}.png"
         assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 10_000
 
 

@@ -2,7 +2,7 @@
 // tests/test_web_checkers.py. Usage:
 //   node tests/web/axe_pages.mjs CHROMIUM SCREENSHOT_DIR URL...
 // Prints one JSON object: {url: [violation, ...]} with every impact (minor included), and
-// writes a 1280x900 screenshot of each URL whose path ends in `essai.html` as <locale>-essai.png.
+// writes a 1280x900 screenshot of each article page <locale>/essai.html as article-<locale>.png.
 import { createRequire } from "node:module";
 import path from "node:path";
 import puppeteer from "puppeteer-core";
@@ -37,7 +37,7 @@ try {
     results[url] = found;
     const name = new URL(url).pathname.split("/").filter(Boolean);
     if (name.length === 2 && name[1] === "essai.html") {  // the articles, not their review pages
-      await page.screenshot({ path: path.join(shots, `${name.at(-2)}-essai.png`) });
+      await page.screenshot({ path: path.join(shots, `article-${name[0]}.png`) });
     }
     await page.close();
   }
