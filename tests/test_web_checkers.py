@@ -160,16 +160,18 @@ def test_lighthouse_scores_every_category_at_least_095(site, artifacts, page, tm
     url, _ = site
     data = lighthouse(url + page, tmp_path / "lighthouse.json", CATEGORIES)
     scores = {name: data["categories"][name]["score"] for name in CATEGORIES}
+    runs = 1
     if scores["performance"] < 0.95:
         # Performance is main-thread time under a simulated 4x CPU slowdown: a busy shared
         # runner inflates it (blocking time went 0 → 250 ms between two runs of this very
         # page). Lighthouse CI takes the median of several runs; one more run, and the
         # better performance score counts. The other categories are deterministic.
         again = lighthouse(url + page, tmp_path / "again.json", ("performance",))
+        runs = 2
         if again["categories"]["performance"]["score"] > scores["performance"]:
             scores["performance"] = again["categories"]["performance"]["score"]
             data["audits"].update(again["audits"])
-    record(artifacts, f"lighthouse {page}", scores)
+    record(artifacts, f"lighthouse {page}", {**scores, "runs": runs})
     failing = {name: [f"{audit_id}: {data['audits'][audit_id]['title']} ({data['audits'][audit_id]['score']})"
                       for audit_id in (ref["id"] for ref in data["categories"][name]["auditRefs"] if ref["weight"])
                       if data["audits"][audit_id]["score"] is not None and data["audits"][audit_id]["score"] < 1]
