@@ -3,7 +3,8 @@ install them (`npm ci` from package-lock.json, see scripts/setup.sh):
 
 - Nu Html Checker (vnu-jar, on Java): 0 errors and 0 warnings on every HTML page of
   outputs/ (articles in every locale, indexes, root, status, review pages) and the theme.
-- axe-core in the system Chromium (puppeteer-core): 0 violations of any impact.
+- axe-core in the system Chromium (puppeteer-core): 0 violations of any impact, in the
+  light and the dark colour scheme.
 - Lighthouse 12: every category ≥ 0.95 on an English article, an Arabic article and a
   locale index, served over HTTP with `[publish] base_url` pointing at the server.
 
@@ -25,6 +26,7 @@ from pathlib import Path
 
 import pytest
 
+from lingopress.store.files import read_catalog, write_catalog
 from support.project import load_articles, refresh_status, update_locale
 from lingopress.config import load_config
 from conftest import make_project
@@ -53,7 +55,7 @@ LOCALES = ("en", "ar")
 PREFIX = {"en": "EN", "ar": "ع"}  # every approved translation: the prefix, then the French
 # The pages every checker sees, relative to outputs/.
 PAGES = ("en/essai.html", "ar/essai.html", "fr/essai.html", "en/index.html", "ar/index.html", "index.html",
-         "status.html", "review/en/essai.html", "review/ar/essai.html")
+         "status.html", "review/en/essai.html", "review/ar/essai.html", "review/ar/second.html")
 LIGHTHOUSE_PAGES = ("en/essai.html", "ar/essai.html", "en/index.html")
 CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
 
@@ -92,12 +94,32 @@ def site(tmp_path_factory) -> Iterator[tuple[str, Path]]:
             update_locale(config, locale, articles, None)
             for article in articles:
                 approve_all(config.catalog_path(locale, article.slug), lambda e, p=PREFIX[locale]: f"{p} {e.msgid}")
+        review_in_progress(config.catalog_path("ar", "second"))
         publish(config, articles)
         refresh_status(config, articles)
         for locale in ("fr", *LOCALES):
             # Large enough for a phone's device pixel ratio (Lighthouse's image-size-responsive).
             (outputs / locale / "img.png").write_bytes(png(1200, 450))
         yield url, outputs
+
+
+def review_in_progress(path: Path) -> None:
+    """A catalog mid-review, so that its review page shows every state and every kind of QA
+    finding in colour (the contrast axe checks): fuzzy drafts, an untranslated entry, a QA
+    error (a changed number), a warning (a bracket), a dismissed error."""
+    catalog = read_catalog(path)
+    for entry in catalog:
+        if entry.msgid in ("un", "deux"):
+            entry.flags.append("fuzzy")
+        elif entry.msgid == "Citation.":
+            entry.msgstr = ""
+        elif entry.msgid == "1":
+            entry.msgstr = "ع 7"
+        elif entry.msgid == "Résumé.":
+            entry.msgstr = "ع (Résumé."  # an unmatched bracket: a QA warning
+        elif entry.msgid == "2":
+            entry.msgstr, entry.tcomment = "ع 9", "qa-ignore: numbers"
+    write_catalog(catalog, path)
 
 
 def record(artifacts: Path, checker: str, figures: dict) -> None:
@@ -132,8 +154,8 @@ def test_axe_core_finds_no_violation(site, artifacts):
                             capture_output=True, text=True, timeout=240, cwd=ROOT)
     assert result.returncode == 0, result.stderr[-3000:]
     found = json.loads(result.stdout)
-    assert sorted(found) == sorted(url + page for page in PAGES)
-    record(artifacts, "axe-core", {"pages": len(found), "violations": sum(len(v) for v in found.values()),
+    assert sorted(found) == sorted(url + page + scheme for page in PAGES for scheme in ("", " (dark)"))
+    record(artifacts, "axe-core", {"pages": len(PAGES), "runs (light and dark)": len(found), "violations": sum(len(v) for v in found.values()),
                                    "nodes": sum(len(item["nodes"]) for v in found.values() for item in v)})
     shown = {page.removeprefix(url): [f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']]}"
                                       for v in violations]

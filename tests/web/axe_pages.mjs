@@ -1,7 +1,8 @@
 // axe-core over pages in the system Chromium, driven by puppeteer-core; used by
 // tests/test_web_checkers.py. Usage:
 //   node tests/web/axe_pages.mjs CHROMIUM SCREENSHOT_DIR URL...
-// Prints one JSON object: {url: [violation, ...]} with every impact (minor included), and
+// Prints one JSON object: {url: [violation, ...], "url (dark)": [...]} with every impact
+// (minor included), in the light and the dark colour scheme, and
 // writes a 1280x900 screenshot of each article page <locale>/essai.html as article-<locale>.png.
 import { createRequire } from "node:module";
 import path from "node:path";
@@ -19,6 +20,18 @@ const browser = await puppeteer.launch({
          "--no-first-run", "--disable-sync"],
 });
 const results = {};
+
+async function audit(page) {
+  return page.evaluate(async () => {
+    // Every rule axe runs by default (WCAG A/AA and best practices), no impact filtered out.
+    const report = await window.axe.run(document, { resultTypes: ["violations"] });
+    return report.violations.map((v) => ({
+      id: v.id, impact: v.impact, help: v.help,
+      nodes: v.nodes.map((n) => ({ target: n.target.join(" "), summary: n.failureSummary })),
+    }));
+  });
+}
+
 try {
   for (const url of urls) {
     const page = await browser.newPage();
@@ -26,15 +39,11 @@ try {
     const response = await page.goto(url, { waitUntil: "load" });
     if (!response || !response.ok()) throw new Error(`${url}: HTTP ${response && response.status()}`);
     await page.addScriptTag({ path: axePath });
-    const found = await page.evaluate(async () => {
-      // Every rule axe runs by default (WCAG A/AA and best practices), no impact filtered out.
-      const report = await window.axe.run(document, { resultTypes: ["violations"] });
-      return report.violations.map((v) => ({
-        id: v.id, impact: v.impact, help: v.help,
-        nodes: v.nodes.map((n) => ({ target: n.target.join(" "), summary: n.failureSummary })),
-      }));
-    });
-    results[url] = found;
+    results[url] = await audit(page);
+    // The theme's dark colours must pass the same contrast rules.
+    await page.emulateMediaFeatures([{ name: "prefers-color-scheme", value: "dark" }]);
+    results[`${url} (dark)`] = await audit(page);
+    await page.emulateMediaFeatures([{ name: "prefers-color-scheme", value: "light" }]);
     const name = new URL(url).pathname.split("/").filter(Boolean);
     if (name.length === 2 && name[1] === "essai.html") {  // the articles, not their review pages
       await page.screenshot({ path: path.join(shots, `article-${name[0]}.png`) });
