@@ -70,6 +70,11 @@ class PublishSettings:
     # (translations/<locale>/_site.po) like any other unit; French until approved.
     disclaimer: str = ""
     disclaimer_line: int = 0  # where it is in lingopress.toml, for PO references
+    # The site's name in every page's header, its feeds and Open Graph data.
+    site_name: str = "lingopress"
+    # A directory whose files shadow the built-in templates of lingopress/templates (and
+    # its theme.css); None: the built-in ones.
+    templates: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -233,6 +238,18 @@ def load_config(project_dir: Path | str = ".", *, locales: list[str] | None = No
     if not isinstance(disclaimer, str):
         raise ConfigError("publish.disclaimer must be text", path=path, line=where("disclaimer"),
                           hint='e.g. disclaimer = "Ces informations ne remplacent pas l\'avis d\'un médecin."')
+    site_name = publish_raw.get("site_name", "lingopress")
+    if not isinstance(site_name, str) or not site_name.strip():
+        raise ConfigError(f"publish.site_name: invalid value {site_name!r}", path=path,
+                          line=where("site_name"), hint='a non-empty name, e.g. site_name = "Santé Info"')
+    templates = publish_raw.get("templates", "")
+    if not isinstance(templates, str):
+        raise ConfigError(f"publish.templates: invalid value {templates!r}", path=path,
+                          line=where("templates ="), hint='a directory, e.g. templates = "theme"')
+    if templates and not (project / templates).is_dir():
+        raise ConfigError(f"publish.templates: {templates!r} is not a directory", path=path,
+                          line=where("templates ="),
+                          hint="create it and put the templates to override in it, or remove the setting")
     return Config(
         project_dir=project,
         lock_timeout_s=float(timeout),
@@ -256,7 +273,9 @@ def load_config(project_dir: Path | str = ".", *, locales: list[str] | None = No
         publish=PublishSettings(fallback_threshold=float(threshold),
                                 base_url=str(publish_raw.get("base_url", "") or "").rstrip("/"),
                                 stale=stale, disclaimer=" ".join(disclaimer.split()),
-                                disclaimer_line=where("disclaimer") or 0 if disclaimer.strip() else 0),
+                                disclaimer_line=where("disclaimer") or 0 if disclaimer.strip() else 0,
+                                site_name=site_name.strip(),
+                                templates=(project / templates) if templates else None),
         ingest=IngestSettings(_translatable_fields(raw.get("ingest", {}), path, where)),
         apertium=ApertiumSettings(data_dir=(project / apertium_dir) if apertium_dir else None),
         locale_engines=tuple(sorted(locale_engines.items())),

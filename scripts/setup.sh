@@ -40,6 +40,21 @@ if ! command -v apertium >/dev/null 2>&1 || ! dpkg-query -W apertium-fr-es >/dev
     fi
 fi
 
+# The web's own checkers (tests/test_web_checkers.py): Nu Html Checker (vnu-jar, runs on
+# Java), axe-core driven by puppeteer-core in the system Chromium, Lighthouse 12 (13 needs
+# Node 22). Pinned in package-lock.json; `npm ci` installs exactly those into node_modules/.
+if ! command -v java >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+        apt-get update -qq && apt-get install -y -qq --no-install-recommends default-jre-headless nodejs npm
+    else
+        echo "warning: java or npm is missing; the web checkers are skipped outside CI (install a JRE and Node.js 18.16+)" >&2
+    fi
+fi
+if command -v npm >/dev/null 2>&1; then
+    # No browser download: puppeteer-core and Lighthouse use the system Chromium.
+    PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
+fi
+
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip
 # torch comes in through argostranslate → stanza. Pinning it first keeps pip on the

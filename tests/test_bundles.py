@@ -17,6 +17,7 @@ import pytest
 from conftest import ISOLATED_ENV, REPO, make_project, run_cli
 from lingopress import __version__
 from lingopress.publishing.bundle_format import build_archive
+from lingopress.publishing.render import Site
 from support.project import bundles_dir
 from lingopress.config import load_config
 from support.project import build_bundles, load_articles, read_state, render_outputs, update_locale, update_published
@@ -65,8 +66,11 @@ def test_bundle_holds_the_locale_with_manifest_inside_and_beside(tmp_path: Path)
     with tarfile.open(archive, "r:gz") as tar:
         names = tar.getnames()
         inside = {name: tar.extractfile(name).read() for name in names}
-    assert names == sorted(names) == ["essai.html", "essai.json", "essai.md", "index.html", "index.json",
-                                      "manifest.json", "second.html", "second.json", "second.md"]
+    # The pages, and what makes a pulled locale a site of its own: its theme and its feed.
+    assert names == sorted(names) == [Site().stylesheet_path(), "essai.html", "essai.json", "essai.md", "feed.xml",
+                                      "index.html", "index.json", "manifest.json", "second.html", "second.json",
+                                      "second.md"]
+    assert inside[Site().stylesheet_path()] == (config.outputs_dir / Site().stylesheet_path()).read_bytes()
     assert inside["manifest.json"] == beside
     manifest = json.loads(beside)
     assert (manifest["locale"], manifest["version"], manifest["tool_version"], manifest["created"]) == (

@@ -67,7 +67,7 @@ def test_pipeline_drafts_then_translator_approves_then_publish(tmp_path: Path, i
         assert "<script>" not in html and "&lt;script&gt;alert('owned')&lt;/script&gt;" in html
         assert "&lt;b&gt;x&lt;/b&gt; &amp;" in html
         article = html.split("<article>")[1].split("</article>")[0]
-        assert block_tags(article) == ["p"] + block_tags(source_html)
+        assert block_tags(article) == ["p", "a"] + block_tags(source_html)  # the byline links the original
         assert f"[{locale}] Immunothérapie" in html
         assert (out / "immunotherapie.md").read_text(encoding="utf-8").startswith("---\ntitle: '[")
         # Not every entry approved: not published.

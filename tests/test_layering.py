@@ -82,6 +82,7 @@ def test_no_import_cycles():
 # The stages: pure functions from data to data. They import no store, no jobs, no Prefect,
 # no CLI (ARCHITECTURE.md), so a Dask worker can run them without the project.
 STAGES = ("lingopress.ingest", "lingopress.markup", "lingopress.mdguard", "lingopress.draft", "lingopress.catalogs",
+          "lingopress.publishing.feeds",
           "lingopress.qa", "lingopress.publishing.publish", "lingopress.publishing.pages",
           "lingopress.publishing.render", "lingopress.publishing.bundles", "lingopress.publishing.staleness",
           "lingopress.publishing.notices", "lingopress.review")

@@ -103,7 +103,7 @@ def test_fully_approved_article_is_published_with_same_structure(tmp_path: Path)
     assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert '<a href="https://example.org/x_y">رابط</a>' in html
     source_html = parser().render(SOURCE)
-    assert structure(html.split("<article>")[1].split("</article>")[0]) == ["p"] + [t for t in structure(source_html) if t != "code"]
+    assert structure(html.split("<article>")[1].split("</article>")[0]) == ["p", "a"] + [t for t in structure(source_html) if t != "code"]
     assert 'alt="ع Image"' in html and "<th>ع A</th>" in html and "<title>ع Titre</title>" in html
     markdown = (config.output_dir("ar") / "essai.md").read_text(encoding="utf-8")
     assert markdown.startswith("---\ntitle: ع Titre\n") and "| ع A | ع B |" in markdown
@@ -181,10 +181,19 @@ def test_untranslated_catalog_written_by_polib_elsewhere_is_held_back(tmp_path: 
 # --- rich outputs, hreflang, policy ---------------------------------------------------------
 
 def alternates(html: str) -> dict[str, str]:
+    """The page's hreflang alternates in its head (only with a base_url: they must be absolute)."""
     parsed = Tags()
     parsed.feed(html)
     return {link["hreflang"]: link["href"] for link in parsed.attrs.get("link", [])
-            if link.get("rel") == "alternate"}
+            if link.get("rel") == "alternate" and "hreflang" in link}
+
+
+def switcher(html: str) -> dict[str, str]:
+    """The language switcher's links (relative: they work wherever outputs/ is served)."""
+    nav = html.split('<nav class="languages"')[1].split("</nav>")[0]
+    parsed = Tags()
+    parsed.feed(nav)
+    return {link["hreflang"]: link["href"] for link in parsed.attrs.get("a", [])}
 
 
 def multi(tmp_path: Path, locales: tuple[str, ...], source: str = SOURCE, extra_config: str = ""):
@@ -217,18 +226,22 @@ def test_hreflang_alternates_point_to_every_published_locale_and_the_original(tm
     reports = publish_all(config, articles)
     assert reports["de"].held_back == {"essai": "12 units not approved"}
     assert not (config.output_dir("de") / "essai.html").exists()
-    expected = {"fr": "../fr/essai.html", "en": "../en/essai.html", "ar": "../ar/essai.html",
-                "x-default": "../fr/essai.html"}
+    expected = {"fr": "../fr/essai.html", "en": "../en/essai.html", "ar": "../ar/essai.html"}
     for locale in ("fr", "en", "ar"):
-        assert alternates(read(config, locale, "essai.html")) == expected, locale
+        # No base_url: no hreflang in the head (relative ones are invalid), links in the switcher.
+        assert alternates(read(config, locale, "essai.html")) == {}, locale
+        assert switcher(read(config, locale, "essai.html")) == expected, locale
         document = json.loads(read(config, locale, "essai.json"))
         assert [alt["lang"] for alt in document["alternates"]] == ["fr", "ar", "en"]
         assert document["source"] == {"lang": "fr", "hash": articles[0].source_hash, "href": "../fr/essai.html"}
     english = read(config, "en", "essai.html")
     # Language names come from Babel, each in its own language, with lang/hreflang set.
-    assert '<a href="../ar/essai.html" hreflang="ar" lang="ar">العربية</a>' in english
-    assert '<a href="../fr/essai.html" hreflang="fr" lang="fr" class="original">Français</a>' in english
+    assert '<a href="../ar/essai.html" hreflang="ar" lang="ar" dir="rtl">العربية</a>' in english
+    assert '<a href="../en/essai.html" hreflang="en" lang="en" dir="ltr" aria-current="page">English</a>' in english
+    assert english.index('<nav class="languages"') < english.index("<main>")  # at the top
+    assert '<a href="../fr/essai.html" hreflang="fr" class="original">Translated from French</a>' in english
     assert '<a href="index.html" rel="index">English</a>' in english
+    assert '<link rel="canonical"' not in english
     # The French original is a real page, rendered from the source.
     french = read(config, "fr", "essai.html")
     assert '<html lang="fr" dir="ltr">' in french and "<h1>Titre</h1>" in french and "5 mars 2026" in french
@@ -240,7 +253,7 @@ def test_hreflang_alternates_point_to_every_published_locale_and_the_original(tm
     assert report.published == ["essai"]
     assert "outputs/en/essai.html" in report.files_written
     for locale in ("fr", "en", "ar", "de"):
-        assert alternates(read(config, locale, "essai.html"))["de"] == "../de/essai.html"
+        assert switcher(read(config, locale, "essai.html"))["de"] == "../de/essai.html"
     assert "5. März 2026" in read(config, "de", "essai.html")
 
 
@@ -248,9 +261,14 @@ def test_base_url_makes_alternates_absolute(tmp_path: Path):
     config, articles = multi(tmp_path, ("en",), extra_config='\n[publish]\nbase_url = "https://health.example/"\n')
     approve_all(config.catalog_path("en", "essai"), lambda e: f"EN {e.msgid}")
     publish_all(config, articles)
-    assert alternates(read(config, "en", "essai.html")) == {
+    english = read(config, "en", "essai.html")
+    assert alternates(english) == {
         "fr": "https://health.example/fr/essai.html", "en": "https://health.example/en/essai.html",
         "x-default": "https://health.example/fr/essai.html"}
+    assert '<link rel="canonical" href="https://health.example/en/essai.html">' in english
+    assert '<meta property="og:url" content="https://health.example/en/essai.html">' in english
+    # The links readers follow stay relative, so a copy of the site works anywhere.
+    assert switcher(english) == {"fr": "../fr/essai.html", "en": "../en/essai.html"}
 
 
 def test_rtl_pages_and_indexes(tmp_path: Path):
@@ -268,9 +286,10 @@ def test_rtl_pages_and_indexes(tmp_path: Path):
     english_index = read(config, "en", "index.html")
     assert '<html lang="en" dir="ltr">' in english_index and "essai" not in english_index
     root = (config.outputs_dir / "index.html").read_text(encoding="utf-8")
-    assert '<li lang="ar" dir="rtl"><a href="ar/index.html" hreflang="ar">العربية</a> (1)</li>' in root
-    assert '<li lang="fr" dir="ltr"><a href="fr/index.html" hreflang="fr">Français</a> (1)</li>' in root
-    assert '<a href="en/index.html" hreflang="en">English</a> (0)' in root
+    count = '<span class="count">({})</span>'
+    assert f'<li lang="ar" dir="rtl"><a href="ar/index.html" hreflang="ar">العربية</a> {count.format(1)}</li>' in root
+    assert f'<li lang="fr" dir="ltr"><a href="fr/index.html" hreflang="fr">Français</a> {count.format(1)}</li>' in root
+    assert f'<a href="en/index.html" hreflang="en">English</a> {count.format(0)}' in root
 
 
 def test_markdown_output_has_translated_front_matter_and_the_same_structure(tmp_path: Path):
@@ -356,7 +375,7 @@ def test_incomplete_update_keeps_the_last_approved_page(tmp_path: Path):
     approve_all(config.catalog_path("de", "essai"), lambda e: f"DE {e.msgid}")
     publish_all(config, articles)
     english = read(config, "en", "essai.html")
-    assert alternates(english)["de"] == "../de/essai.html"
+    assert switcher(english)["de"] == "../de/essai.html"
     assert "EN Citation." in english and "Nouveau" not in english and "modifiée" not in english
 
     # The edited unit came back fuzzy with its old translation as a starting point (msgmerge);
@@ -449,7 +468,8 @@ def test_removed_source_withdraws_its_pages(tmp_path: Path):
     (config.sources_dir / "autre.md").write_text(other, encoding="utf-8")
     reports = publish_all(config, load_articles(config))
     assert reports["en"].withdrawn == ["essai"] and reports["fr"].withdrawn == ["essai"]
-    assert sorted(path.name for path in config.output_dir("en").iterdir()) == ["index.html", "index.json"]
+    assert sorted(path.name for path in config.output_dir("en").iterdir()) == ["assets", "feed.xml", "index.html",
+                                                                               "index.json"]
     assert "essai" not in read(config, "en", "index.html")
     assert (config.output_dir("fr") / "autre.html").exists()
 

@@ -148,9 +148,10 @@ def test_pull_installs_then_is_current_then_updates(outputs, tmp_path: Path):
     with serve(outputs) as url:
         first = run_cli("pull", url, "--locale", "en", "--dest", str(site), cwd=tmp_path, env={"COLUMNS": "300"})
         assert first.returncode == 0, first.stderr
-        assert first.stdout.strip() == (f"installed en version 2 (2 articles, 8 files, all sha256 verified) "
+        assert first.stdout.strip() == (f"installed en version 2 (2 articles, 10 files, all sha256 verified) "
                                         f"from {url}bundles/en/lingopress-en-2.tar.gz into {site}")
-        expected = {path.name: path.read_bytes() for path in (outputs / "en").iterdir()}
+        expected = {path.relative_to(outputs / "en").as_posix(): path.read_bytes()
+                    for path in (outputs / "en").rglob("*") if path.is_file()}
         assert {name: data for name, (data, _) in tree(site).items() if name not in ("manifest.json", MARKER_NAME)} == expected
         assert "second Titre" in (site / "essai.html").read_text(encoding="utf-8")
         before = snapshot(site)
@@ -430,7 +431,7 @@ def test_a_slow_drip_server_is_cut_off_by_the_overall_deadline(outputs, installe
 
 @pytest.mark.parametrize("limits, expected", [
     (dict(max_unpacked=1000), r"unpacks to .* more than --max-unpacked 1000B .*--max-unpacked SIZE"),
-    (dict(max_files=3), r"holds 9 files, more than --max-files 3 .*--max-files N"),
+    (dict(max_files=3), r"holds 11 files, more than --max-files 3 .*--max-files N"),
     (dict(max_download=2000), r"needs .* more than --max-download 2.0KiB .*--max-download SIZE"),
 ])
 def test_caps_refuse_a_consistent_but_too_large_bundle(outputs, installed, limits: dict, expected: str):

@@ -186,7 +186,7 @@ def test_dose_change_withdraws_the_page_in_every_locale_until_reapproved(tmp_pat
         assert json.loads(read(config, locale, "index.json"))["articles"] == []
         assert f'hreflang="{locale}"' not in read(config, "fr", "dose.html")
     assert "Prendre 50 mg par jour." in read(config, "fr", "dose.html")
-    assert '<a href="en/index.html" hreflang="en">English</a> (0)' in (
+    assert '<a href="en/index.html" hreflang="en">English</a> <span class="count">(0)</span>' in (
         config.outputs_dir / "index.html").read_text(encoding="utf-8")
 
     # Bundles follow: a new version whose page is the notice, its manifest says why.

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import date
 from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from babel.dates import format_date
 
 from conftest import make_project, msgfmt_check
 from lingopress.config import load_config
@@ -81,24 +83,32 @@ class VisibleText(HTMLParser):
             self.found.append((f"<{self._stack[-1] if self._stack else 'document'}> text", data.strip()))
 
 
-def chrome(config, locale: str, pages: list[Path]) -> set[str]:
+def chrome(config, locale: str, pages: list[Path]) -> re.Pattern:
     """What lingopress writes itself on a page of `locale`, from the data its templates get:
-    language names (Babel), dates as the page's JSON twin gives them, the UI texts table."""
-    allowed = {language_name(code) for code in (config.source_locale, *config.target_locales)}
-    allowed |= set(texts_for(locale)[1].values())
+    the site's name (the publisher's brand), language names (Babel), dates as the page's JSON
+    twin gives them and the day the translations were reviewed (today), the UI texts table
+    with its `{date}` slots filled by those dates. A pattern of the pieces: a text node may
+    join several ("English · lingopress", "Translated from French — reviewed …")."""
+    dates = {format_date(date.today(), format="long", locale=locale)}
     for page in pages:
         document = json.loads(page.with_suffix(".json").read_text(encoding="utf-8"))
-        entries = document.get("articles", [document])
-        allowed |= {entry["date_text"] for entry in entries}
-    return allowed
+        dates |= {entry["date_text"] for entry in document.get("articles", [document])}
+    date_slot = "(?:" + "|".join(re.escape(text) for text in sorted(dates, key=len, reverse=True)) + ")"
+    pieces = {config.publish.site_name, *dates}
+    pieces |= {language_name(code) for code in (config.source_locale, *config.target_locales)}
+    patterns = [re.escape(piece) for piece in pieces]
+    for text in texts_for(locale)[1].values():
+        parts = re.split(r"\{\w+\}", text)
+        patterns.append(date_slot.join(re.escape(part) for part in parts))
+    return re.compile("|".join(sorted(patterns, key=len, reverse=True)))
 
 
-def untranslated(page: Path, allowed: set[str]) -> list[str]:
+def untranslated(page: Path, allowed: re.Pattern) -> list[str]:
     parser = VisibleText()
     parser.feed(page.read_text(encoding="utf-8"))
     return [f"{page.parent.name}/{page.name}: {where} {text!r}" for where, text in parser.found
-            if OPEN not in text and CLOSE not in text and text not in allowed
-            and any(char.isalpha() for char in text)]  # digits, punctuation and emoji are no language
+            if OPEN not in text and CLOSE not in text
+            and any(char.isalpha() for char in allowed.sub("", text))]  # digits, punctuation and emoji are no language
 
 
 @pytest.fixture(scope="module")

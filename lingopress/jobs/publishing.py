@@ -16,13 +16,20 @@ from ..config import PublishSettings
 from ..errors import LingopressError, PublishError
 from ..ingest import Article, parse_article
 from ..publishing.bundles import BundleResult, bundle_articles, bundle_locale
+from ..publishing.feeds import FeedEntry, SitemapPage, render_feed, render_sitemap
 from ..publishing.pages import (
+    FEED_NAME,
+    SITEMAP_NAME,
     RenderedArticle,
     alternate,
+    bcp47,
+    language_name,
+    locale_extras,
     render_article,
     render_index,
     render_root_index,
 )
+from ..publishing.render import ASSETS_DIR, Site
 from ..publishing.publish import (
     Decision,
     Gate,
@@ -147,9 +154,11 @@ def _publish_site(store: ProjectStore, locale: str, gate: Gate, report: PublishR
 # --- render ------------------------------------------------------------------------
 
 def render_outputs(store: ProjectStore) -> list[str]:
-    """Render every published locale's pages, its index and the root index; return the
-    files that changed. Pages are a function of the published states alone."""
+    """Render every published locale's pages, its index, feed and sitemap, the theme, the
+    root index and the site's sitemap; return the files that changed. Pages are a function
+    of the published states (and the site's settings and templates) alone."""
     config = store.config
+    site = store.site
     states = store.published_states()
     where: dict[str, list[str]] = {}
     for locale, snapshots in states.items():
@@ -157,23 +166,27 @@ def render_outputs(store: ProjectStore) -> list[str]:
             if not snapshot.withdrawn:  # a notice is no alternate for the article
                 where.setdefault(slug, []).append(locale)
     written: list[str] = []
-    base = config.publish.base_url
-    site = site_of(config)
+    theme_name, theme = site.stylesheet()
+    # Everything of the site a page depends on besides its own state (templates included).
+    site_key = fingerprint("site", repr(site))
+    sitemap: list[SitemapPage] = []
+    site_article = site_of(config)
     for locale, snapshots in states.items():
         out = config.output_dir(locale)
         live_site = store.site_state(locale) if locale != config.source_locale else None
-        footer = site_disclaimer(site, locale, live_site.mapping() if live_site else {}, config.source_locale)
+        footer = site_disclaimer(site_article, locale, live_site.mapping() if live_site else {}, config.source_locale)
 
         def fingerprint_of(slug: str, snapshots=snapshots, out=out, locale=locale, footer=footer) -> str:
             return fingerprint("render", locale, slug, snapshots[slug].digest,
-                               repr(where.get(slug, [])), repr(config.publish), config.source_locale, repr(footer),
+                               repr(where.get(slug, [])), repr(config.publish), config.source_locale, site_key,
+                               repr(footer),
                                *(store.digest(out / name) for name in article_files(slug)))
 
         def render(todo: list[str], snapshots=snapshots, out=out, locale=locale, footer=footer) -> dict[str, dict]:
             payloads = {}
             for slug in todo:
                 snapshot = snapshots[slug]
-                rendered = render_snapshot(snapshot, locale, where.get(slug, []), base, config.source_locale,
+                rendered = render_snapshot(snapshot, locale, where.get(slug, []), site, config.source_locale,
                                            store.state_path(locale), footer)
                 written.extend(store.write_pages(dict(zip(
                     (out / name for name in article_files(slug)),
@@ -187,24 +200,64 @@ def render_outputs(store: ProjectStore) -> list[str]:
         entries = [RenderedArticle(slug, locale, row["title"], row["summary"], date.fromisoformat(row["published"]),
                                    row["fallback"], "", "", "")
                    for slug, row in sorted(done.payloads.items()) if not snapshots[slug].withdrawn]
-        index_html, index_json = render_index(base, locale, entries, list(states), disclaimer=footer)
-        written.extend(store.write_pages({out / "index.html": index_html, out / "index.json": index_json}))
+        index_html, index_json = render_index(site, locale, entries, list(states), disclaimer=footer)
+        feed = render_feed(site, locale, bcp47(locale), f"{site.name} · {language_name(locale)}",
+                           [FeedEntry(entry.slug, entry.title, entry.summary, entry.published,
+                                      reviewed_date(snapshots[entry.slug], entry.published)) for entry in entries])
+        pages = {out / "index.html": index_html, out / "index.json": index_json, out / FEED_NAME: feed,
+                 out / site.stylesheet_path(): theme}
+        if site.base_url:
+            mine = locale_sitemap(site, locale, list(states), entries, snapshots, where)
+            sitemap.extend(mine)
+            pages[out / SITEMAP_NAME] = render_sitemap(mine)
+        else:
+            store.remove(out / SITEMAP_NAME)  # a sitemap needs absolute URLs: none without base_url
+        written.extend(store.write_pages(pages))
+        written.extend(store.remove_old_assets(out / ASSETS_DIR, keep=theme_name))
     if states:
         counts = {code: sum(not snapshot.withdrawn for snapshot in snapshots.values())
                   for code, snapshots in states.items()}
-        written.extend(store.write_pages({config.outputs_dir / "index.html":
-                                          render_root_index(config.source_locale, counts)}))
+        root = {config.outputs_dir / "index.html": render_root_index(site, config.source_locale, counts),
+                config.outputs_dir / site.stylesheet_path(): theme}
+        if site.base_url:
+            root[config.outputs_dir / SITEMAP_NAME] = render_sitemap(
+                [SitemapPage(f"{site.base_url}/index.html"), *sitemap])
+        else:
+            store.remove(config.outputs_dir / SITEMAP_NAME)
+        written.extend(store.write_pages(root))
+        written.extend(store.remove_old_assets(config.outputs_dir / ASSETS_DIR, keep=theme_name))
     log.info("rendered %d locales, %d files changed", len(states), len(written))
     return written
 
 
-def render_snapshot(snapshot: Snapshot, locale: str, languages: list[str], base_url: str, source_locale: str,
+def reviewed_date(snapshot: Snapshot, published: date) -> date:
+    """When a live version's translations were approved; the article's date where unknown."""
+    return date.fromisoformat(snapshot.reviewed) if snapshot.reviewed else published
+
+
+def locale_sitemap(site: Site, locale: str, locales: list[str], entries: list[RenderedArticle],
+                   snapshots: dict[str, Snapshot], where: dict[str, list[str]]) -> list[SitemapPage]:
+    """The sitemap entries of a locale's pages: its index and each readable article, each
+    with the languages it exists in."""
+    def url(code: str, name: str) -> str:
+        return f"{site.base_url}/{code}/{name}"
+
+    index = SitemapPage(url(locale, "index.html"), tuple((bcp47(code), url(code, "index.html")) for code in locales))
+    return [index, *(SitemapPage(url(locale, f"{entry.slug}.html"),
+                                 tuple((bcp47(code), url(code, f"{entry.slug}.html")) for code in where[entry.slug]),
+                                 reviewed_date(snapshots[entry.slug], entry.published))
+                     for entry in entries)]
+
+
+def render_snapshot(snapshot: Snapshot, locale: str, languages: list[str], site: Site, source_locale: str,
                     state_path: Path, disclaimer: SiteText | None = None) -> RenderedArticle:
     article = parse_article(state_path, snapshot.source, fields=snapshot.fields)
     rendered = render_article(
         article, locale, snapshot.mapping(),
-        alternates=[alternate(base_url, code, f"{snapshot.slug}.html") for code in languages],
-        source_locale=source_locale, original=snapshot.original, stale=snapshot.stale, disclaimer=disclaimer)
+        alternates=[alternate(site.base_url, code, f"{snapshot.slug}.html") for code in languages],
+        source_locale=source_locale, original=snapshot.original, stale=snapshot.stale,
+        reviewed=date.fromisoformat(snapshot.reviewed) if snapshot.reviewed else None, site=site,
+        disclaimer=disclaimer)
     if rendered.fallback != snapshot.fallback:
         raise PublishError(f"{snapshot.slug}: {rendered.fallback} units lack a translation, the "
                            f"state says {snapshot.fallback}", path=state_path,
@@ -242,7 +295,7 @@ def _bundle(store: ProjectStore, locale: str, snapshots: dict[str, Snapshot], in
     """One locale's bundle, skipped when its files and latest version are as last time."""
     out = store.config.output_dir(locale)
     directory = store.bundles_dir / locale
-    names = locale_files(snapshots)
+    names = sorted([*locale_files(snapshots), *locale_extras(store.site)])
     made: dict[str, BundleResult] = {}
 
     def fingerprint_of(_: str) -> str:

@@ -42,7 +42,7 @@ def refresh_status(store: ProjectStore, articles: Sequence[Article]) -> tuple[li
             return fingerprint("status", config.source_locale, locale, slug, article.source_hash, repr(article.fields),
                                store.relative(article.path), glossary_digest,
                                store.digest(store.catalog_path(locale, slug)),
-                               store.digest(config.review_path(locale, slug)))
+                               store.digest(config.review_path(locale, slug)), repr(store.site))
 
         def review(todo: list[str], locale=locale) -> dict[str, dict]:
             payloads = {}
@@ -50,7 +50,9 @@ def refresh_status(store: ProjectStore, articles: Sequence[Article]) -> tuple[li
                 done = _review(store, by_slug[slug], locale)
                 page = config.review_path(locale, slug)
                 href = os.path.relpath(status_page, page.parent).replace(os.sep, "/")
-                if store.write_page(page, render_review(done, source_locale=config.source_locale, status_href=href)):
+                root = os.path.relpath(config.outputs_dir, page.parent).replace(os.sep, "/") + "/"
+                if store.write_page(page, render_review(done, source_locale=config.source_locale, status_href=href,
+                                                        root=root, site=store.site)):
                     written.append(store.relative(page))
                 payloads[slug] = {"row": _row_json(done.status)}
             return payloads
@@ -61,9 +63,11 @@ def refresh_status(store: ProjectStore, articles: Sequence[Article]) -> tuple[li
     ordered = [rows[(article.slug, locale)] for article in articles for locale in config.target_locales]
     links = {(row.slug, row.locale): os.path.relpath(config.review_path(row.locale, row.slug),
                                                      status_page.parent).replace(os.sep, "/") for row in ordered}
-    page = render_status_page(ordered, summarize(ordered), links=links, source_locale=config.source_locale)
-    if store.write_page(status_page, page):
-        written.append(store.relative(status_page))
+    page = render_status_page(ordered, summarize(ordered), links=links, source_locale=config.source_locale,
+                              site=store.site)
+    theme = store.site.stylesheet()[1]
+    # The status and review pages share the published pages' theme, at outputs/assets/.
+    written += store.write_pages({status_page: page, config.outputs_dir / store.site.stylesheet_path(): theme})
     log.info("review pages: %d written", len(written))
     return ordered, written
 

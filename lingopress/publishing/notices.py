@@ -1,4 +1,5 @@
-"""What readers see of a stale translation: the notices, in the reader's language.
+"""What readers see of a stale translation, the notices, and the page chrome's few
+strings, in the reader's language.
 
 The texts live in `templates/notices.toml`, one table per language, so that a translator
 can add a language without touching code. A locale without a table falls back to its
@@ -21,7 +22,8 @@ from .staleness import Staleness
 
 NOTICES_FILE = "templates/notices.toml"
 FALLBACK = "en"
-KEYS = ("outdated", "original_link", "withdrawn_title", "withdrawn_safety", "withdrawn_change", "fallback")
+KEYS = ("outdated", "original_link", "withdrawn_title", "withdrawn_safety", "withdrawn_change", "fallback",
+        "translated_from", "reviewed", "languages", "index_description", "feed")
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,23 @@ def ui_text(locale: str, key: str) -> UiText:
     """The sentence `key` of the notices table for a reader of `locale` (English fallback)."""
     code, texts = texts_for(locale)
     return UiText(texts[key], code.replace("_", "-"), Locale.parse(code).text_direction)
+@dataclass(frozen=True)
+class Chrome:
+    """The page chrome's strings for a locale, in the language they are written in."""
+
+    lang: str  # BCP 47: differs from the page's when the locale has no table (English fallback)
+    dir: str
+    translated_from: str
+    reviewed: str  # with {date}
+    languages: str
+    index_description: str
+    feed: str
+
+
+def chrome(locale: str) -> Chrome:
+    code, texts = texts_for(locale)
+    return Chrome(code.replace("_", "-"), Locale.parse(code).text_direction, texts["translated_from"],
+                  texts["reviewed"], texts["languages"], texts["index_description"], texts["feed"])
 
 
 def notice(locale: str, stale: Staleness, href: str) -> Notice:

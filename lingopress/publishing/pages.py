@@ -23,11 +23,15 @@ from mdformat.renderer import MDRenderer
 from ..ingest import ALWAYS_TRANSLATED, Article, publication_date
 from ..markup import iter_units, parser
 from ..site import SiteText
+from .notices import chrome
 from .notices import notice as stale_notice
 from .notices import ui_text
 from .publish import Key, translation_hash
-from .render import render_template
+from .render import Site, render_template
 from .staleness import Staleness
+
+FEED_NAME = "feed.xml"
+SITEMAP_NAME = "sitemap.xml"
 
 
 @dataclass(frozen=True)
@@ -35,7 +39,9 @@ class Alternate:
     locale: str
     lang: str  # BCP 47, for hreflang and lang attributes
     name: str  # the language's own name, from Babel
-    href: str
+    href: str  # relative: works wherever outputs/ (or a pulled locale beside its siblings) is served
+    url: str = ""  # absolute, when [publish] base_url gives the site's address: hreflang needs it
+    dir: str = "ltr"
 
 
 @dataclass(frozen=True)
@@ -53,10 +59,11 @@ class RenderedArticle:
 
 def render_article(article: Article, locale: str, translations: dict[Key, str], *,
                    alternates: Sequence[Alternate] = (), source_locale: str = "fr",
-                   original: bool = False, stale: Staleness | None = None,
-                   disclaimer: SiteText | None = None) -> RenderedArticle:
+                   original: bool = False, stale: Staleness | None = None, reviewed: date | None = None,
+                   site: Site = Site(), disclaimer: SiteText | None = None) -> RenderedArticle:
     """Render `article` in `locale`; a unit without a translation keeps its French text.
 
+    `reviewed` is when the translations went live (the chrome says "reviewed DATE");
     `disclaimer` is the site's footer text as this locale shows it (lingopress.site).
 
     A `stale` version gets a notice (notices.py) at the top of its body in every format;
@@ -95,24 +102,28 @@ def render_article(article: Article, locale: str, translations: dict[Key, str], 
     notice = None
     if stale is not None:
         notice = stale_notice(locale, stale, source.href if source else f"../{source_locale}/{article.slug}.html")
-        notice_html = render_template("notice.html.j2", notice=notice, source_lang=bcp47(source_locale))
-        notice_md = render_template("notice.md.j2", notice=notice)
+        notice_html = render_template("notice.html.j2", site, notice=notice, source_lang=bcp47(source_locale))
+        notice_md = render_template("notice.md.j2", site, notice=notice)
         if notice.withdrawn:
             title, summary, body_html, body_md = notice.title, notice.text, notice_html, notice_md
             fields = {}
         else:
             body_html, body_md = notice_html + body_html, notice_md + body_md
+    withdrawn = notice is not None and notice.withdrawn
     context = {
-        "lang": bcp47(locale), "dir": info.text_direction, "language_name": language_name(locale),
-        "title": title, "summary": summary, "fields": fields, "tags": _as_list(fields.get("tags", [])),
-        "date_iso": published.isoformat(),
+        **page_context(site, locale, alternates, f"{article.slug}.html"),
+        "title": title, "description": summary, "summary": summary, "fields": fields,
+        "tags": _as_list(fields.get("tags", [])), "date_iso": published.isoformat(),
         "date_text": format_date(published, format="long", locale=locale),
-        "alternates": alternates, "source": source, "source_lang": bcp47(source_locale),
-        "original": original, "fallback": fallback, "withdrawn": notice is not None and notice.withdrawn,
+        "reviewed_text": format_date(reviewed or published, format="long", locale=locale),
+        "source": source, "source_lang": bcp47(source_locale), "x_default": source.url if source else "",
+        "original": original, "fallback": fallback, "withdrawn": withdrawn,
         "fallback_notice": ui_text(locale, "fallback"), "disclaimer": disclaimer,
+        "has_h1": "<h1" in body_html,
+        "og": open_graph("article", title, summary, locale, alternates),
         "body": Markup(body_html),  # markdown-it escapes all text; raw HTML is off in parser()
     }
-    html = render_template("article.html.j2", **context)
+    html = render_template("article.html.j2", site, **context)
     front = {"title": title, "summary": summary, **fields, "slug": article.slug, "date": published,
              "lang": bcp47(locale), "dir": info.text_direction, "source_lang": bcp47(source_locale),
              "source_hash": article.source_hash}
@@ -125,9 +136,9 @@ def render_article(article: Article, locale: str, translations: dict[Key, str], 
         "language_name": language_name(locale), "title": title, "summary": summary, **fields,
         "date": published.isoformat(), "date_text": context["date_text"],
         "html": body_html, "markdown": body_md,
-        "alternates": [{"lang": alt.lang, "name": alt.name, "href": alt.href} for alt in alternates],
+        "alternates": [{"lang": alt.lang, "name": alt.name, "href": alt.url or alt.href} for alt in alternates],
         "source": {"lang": bcp47(source_locale), "hash": article.source_hash,
-                   "href": source.href if source else None},
+                   "href": (source.url or source.href) if source else None},
         "translation_hash": translation_hash(translations),
         "fallback_units": fallback,
         "outdated": stale.public() if stale is not None and not stale.withdrawn else None,
@@ -149,19 +160,18 @@ def _as_list(value: str | list[str]) -> list[str]:
     return value if isinstance(value, list) else [value]
 
 
-def render_index(base_url: str, locale: str, articles: Sequence[RenderedArticle],
+def render_index(site: Site, locale: str, articles: Sequence[RenderedArticle],
                  locales: Sequence[str], *, disclaimer: SiteText | None = None) -> tuple[str, str]:
     """A locale's index page and its JSON twin: every article live in it, newest first."""
-    ordered = sorted(articles, key=lambda a: (-a.published.toordinal(), a.slug))
-    entries = [{"slug": a.slug, "title": a.title, "summary": a.summary,
-                "date": a.published.isoformat(),
-                "date_text": format_date(a.published, format="long", locale=locale),
-                "href": f"{a.slug}.html", "markdown": f"{a.slug}.md", "json": f"{a.slug}.json"}
-               for a in ordered]
+    entries = index_entries(locale, articles)
     info = Locale.parse(locale)
+    alternates = [alternate(site.base_url, code, "index.html") for code in locales]
+    ui = chrome(locale)
+    description = ui.index_description
     html = render_template(
-        "index.html.j2", lang=bcp47(locale), dir=info.text_direction, language_name=language_name(locale),
-        articles=entries, alternates=[alternate(base_url, code, "index.html") for code in locales],
+        "index.html.j2", site, **page_context(site, locale, alternates, "index.html"),
+        title=f"{language_name(locale)} · {site.name}", description=description,
+        og=open_graph("website", site.name, description, locale, alternates), articles=entries,
         disclaimer=disclaimer)
     document = {"lang": bcp47(locale), "dir": info.text_direction,
                 "language_name": language_name(locale), "articles": entries,
@@ -169,13 +179,49 @@ def render_index(base_url: str, locale: str, articles: Sequence[RenderedArticle]
     return html, json.dumps(document, ensure_ascii=False, indent=2) + "\n"
 
 
-def render_root_index(source_locale: str, counts: dict[str, int]) -> str:
+def index_entries(locale: str, articles: Sequence[RenderedArticle]) -> list[dict]:
+    """The articles of a locale's index and feed, newest first."""
+    ordered = sorted(articles, key=lambda a: (-a.published.toordinal(), a.slug))
+    return [{"slug": a.slug, "title": a.title, "summary": a.summary,
+             "date": a.published.isoformat(),
+             "date_text": format_date(a.published, format="long", locale=locale),
+             "href": f"{a.slug}.html", "markdown": f"{a.slug}.md", "json": f"{a.slug}.json"}
+            for a in ordered]
+
+
+def render_root_index(site: Site, source_locale: str, counts: dict[str, int]) -> str:
     """`outputs/index.html`: the published locales, each named in its own language, with
     how many articles readers can read in it."""
     locales = [{"lang": bcp47(code), "dir": Locale.parse(code).text_direction,
                 "name": language_name(code), "href": f"{code}/index.html", "count": count}
                for code, count in counts.items()]
-    return render_template("root.html.j2", lang=bcp47(source_locale), locales=locales)
+    return render_template(
+        "root.html.j2", site, lang=bcp47(source_locale), dir=Locale.parse(source_locale).text_direction,
+        title=site.name, description=" · ".join(locale["name"] for locale in locales),
+        stylesheet=site.stylesheet_path(), home="index.html", alternates=(), ui=chrome(source_locale),
+        canonical=f"{site.base_url}/index.html" if site.base_url else "", locales=locales)
+
+
+def page_context(site: Site, locale: str, alternates: Sequence[Alternate], name: str) -> dict:
+    """What the layout needs on a page of `outputs/<locale>/`: the stylesheet is the copy in
+    the locale's own `assets/`, so that a locale pulled on its own is styled too."""
+    return {"lang": bcp47(locale), "dir": Locale.parse(locale).text_direction,
+            "language_name": language_name(locale), "ui": chrome(locale),
+            "stylesheet": site.stylesheet_path(), "home": "../index.html", "alternates": alternates,
+            "canonical": f"{site.base_url}/{locale}/{name}" if site.base_url else "",
+            "feed": {"href": FEED_NAME, "title": chrome(locale).feed}}
+
+
+def open_graph(kind: str, title: str, description: str, locale: str, alternates: Sequence[Alternate]) -> dict:
+    # Open Graph spells locales with an underscore and a territory where there is one (en_US).
+    return {"type": kind, "title": title, "description": description, "locale": locale,
+            "alternates": [alt.locale for alt in alternates if alt.locale != locale]}
+
+
+def locale_extras(site: Site) -> list[str]:
+    """Files a locale's directory holds besides its pages (bundled with them): the theme,
+    the feed, and the locale's sitemap when the site's address is known."""
+    return sorted([site.stylesheet_path(), FEED_NAME, *([SITEMAP_NAME] if site.base_url else [])])
 
 
 def bcp47(locale: str) -> str:
@@ -190,6 +236,6 @@ def language_name(locale: str) -> str:
 
 def alternate(base_url: str, locale: str, name: str) -> Alternate:
     # Relative links work wherever outputs/ is served; hreflang wants absolute URLs, which
-    # need to know the site: [publish] base_url gives it.
-    href = f"{base_url}/{locale}/{name}" if base_url else f"../{locale}/{name}"
-    return Alternate(locale, bcp47(locale), language_name(locale), href)
+    # need to know the site: [publish] base_url gives it, and without it there is no hreflang.
+    return Alternate(locale, bcp47(locale), language_name(locale), f"../{locale}/{name}",
+                     f"{base_url}/{locale}/{name}" if base_url else "", Locale.parse(locale).text_direction)

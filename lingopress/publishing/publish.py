@@ -73,6 +73,7 @@ class Snapshot:
     # The front-matter fields translated in this version ([ingest] translatable_fields then;
     # a state from before they were configurable translated title and summary).
     fields: tuple[str, ...] = ALWAYS_TRANSLATED
+    reviewed: str = ""  # ISO date these translations first went live ("" in states written before)
 
     @property
     def withdrawn(self) -> bool:
@@ -101,7 +102,9 @@ class Snapshot:
                 "translations": [list(entry) for entry in self.translations],
                 "units": self.units, "approved": self.approved, "original": self.original,
                 "source_date": self.source_date, "stale": self.stale.to_json() if self.stale else None,
-                "fields": list(self.fields)}
+                "fields": list(self.fields),
+                # Only when known, so that a state written before keeps its digest.
+                **({"reviewed": self.reviewed} if self.reviewed else {})}
 
 
 @dataclass(frozen=True)
@@ -175,7 +178,8 @@ def decide(locale: str, article: Article, catalog: polib.POFile | str | None, pr
         return Decision(article.slug, original_snapshot(article), published=True)
     snapshot, why = _approved_snapshot(article, catalog, settings.fallback_threshold, gate)
     if snapshot is not None:
-        snapshot = replace(snapshot, source_date=version_date(previous, article.source_hash, today))
+        snapshot = replace(snapshot, source_date=version_date(previous, article.source_hash, today),
+                           reviewed=_reviewed(previous, snapshot.translations, today))
         return Decision(article.slug, snapshot, published=True)
     if previous is None:
         return Decision(article.slug, None, held_back=why)
@@ -206,6 +210,13 @@ def decide_site(site: Article, catalog: polib.POFile | str | None, gate: Gate) -
     older is kept: a site text is short, and its French beats an outdated translation.
     """
     return _approved_snapshot(site, catalog, 1.0, gate)
+
+
+def _reviewed(previous: Snapshot | None, translations: tuple, today: date) -> str:
+    """When the translations now going live were approved: the day a run first saw them."""
+    if previous is not None and previous.translations == translations and previous.reviewed:
+        return previous.reviewed
+    return today.isoformat()
 
 
 def original_snapshot(article: Article) -> Snapshot:
@@ -257,12 +268,12 @@ def decode_state(text: str | None, locale: str, path: Path) -> dict[str, Snapsho
     try:
         if raw["format"] != STATE_FORMAT or raw["locale"] != locale:
             raise ValueError(f"format {raw['format']!r}, locale {raw['locale']!r}")
-        # source_date, stale and fields came later: a state without them is read as current.
+        # source_date, stale, fields and reviewed came later: a state without them is read as current.
         return {slug: Snapshot(slug, item["source"], item["source_hash"],
                                tuple(tuple(entry) for entry in item["translations"]),
                                item["units"], item["approved"], item["original"],
                                item.get("source_date", ""), Staleness.from_json(item.get("stale")),
-                               tuple(item.get("fields", ALWAYS_TRANSLATED)))
+                               tuple(item.get("fields", ALWAYS_TRANSLATED)), item.get("reviewed", ""))
                 for slug, item in raw["articles"].items()}
     except (KeyError, TypeError, ValueError) as err:
         raise PublishError(f"published state is not lingopress state format {STATE_FORMAT} "

@@ -11,23 +11,32 @@ from collections.abc import Mapping, Sequence
 
 from babel import Locale
 
-from ..publishing.render import render_template
+from ..publishing.render import Site, render_template
 from .model import ArticleStatus, LocaleSummary, Review
 
 
-def render_review(review: Review, *, source_locale: str, status_href: str) -> str:
+# The status and review pages are for the team, in English, under the site's theme.
+TOOL_PAGE = {"lang": "en", "dir": "ltr", "alternates": ()}
+
+
+def render_review(review: Review, *, source_locale: str, status_href: str, root: str = "../../",
+                  site: Site | None = None) -> str:
+    """A review page; `root` is the outputs directory relative to it (for the theme)."""
+    site = site or Site()
     source, target = Locale.parse(source_locale), Locale.parse(review.locale)
     return render_template(
-        "review.html.j2", review=review, status=review.status, title=review.article.title,
+        "review.html.j2", site, **TOOL_PAGE, review=review, status=review.status, title=review.article.title,
         source_lang=source_locale.replace("_", "-"), source_dir=source.text_direction,
-        lang=review.locale.replace("_", "-"), dir=target.text_direction,
+        target_lang=review.locale.replace("_", "-"), target_dir=target.text_direction,
         language_name=target.english_name, status_href=status_href,
-        catalog=review.status.catalog)
+        catalog=review.status.catalog, stylesheet=root + site.stylesheet_path(), home=root + "index.html")
 
 
 def render_status_page(rows: Sequence[ArticleStatus], summaries: Sequence[LocaleSummary], *,
-                       links: Mapping[tuple[str, str], str], source_locale: str) -> str:
-    """The status page; `links` maps (slug, locale) to the review page's href from it."""
+                       links: Mapping[tuple[str, str], str], source_locale: str, site: Site | None = None) -> str:
+    """The status page (`outputs/status.html`); `links` maps (slug, locale) to the review page's href from it."""
+    site = site or Site()
     return render_template(
-        "status.html.j2", rows=rows, summaries=summaries, links=links,
-        source_lang=source_locale.replace("_", "-"))
+        "status.html.j2", site, **TOOL_PAGE, title="Translation status", rows=rows, summaries=summaries,
+        links=links, source_lang=source_locale.replace("_", "-"), stylesheet=site.stylesheet_path(),
+        home="index.html")

@@ -31,6 +31,7 @@ from ..ingest import Article, collect_articles, parse_article
 from ..publishing.bundle_format import INDEX_NAME, encode_json, new_index, read_index
 from ..publishing.publish import Snapshot, decode_state, encode_state
 from ..site import SITE_SLUG
+from ..publishing.render import Site
 from .atomic import atomic_write_bytes, exclusive_run, remove_stale_temp_files, writing
 from .digests import MISSING, DigestCache
 from .files import catalog_bytes, catalog_writing, read_glossary, read_source
@@ -104,6 +105,12 @@ class ProjectStore:
     def write_pages(self, pages: Mapping[Path, str]) -> list[str]:
         """Write each page that changed; return those written, relative to the project."""
         return [self.relative(path) for path, text in pages.items() if self._write_text(path, text)]
+
+    def remove_old_assets(self, directory: Path, *, keep: str) -> list[str]:
+        """Remove the theme files of `directory` but `keep` (content-hashed names: an old
+        one is never reused); return those removed, relative to the project."""
+        old = sorted(path for path in directory.glob("theme-*.css") if path.name != keep) if directory.is_dir() else []
+        return [self.relative(path) for path in old if self.remove(path)]
 
     def remove(self, path: Path) -> bool:
         with writing(path):
@@ -352,6 +359,27 @@ class ProjectStore:
     def save_site_state(self, locale: str, live: Snapshot | None) -> bool:
         return self._write_text(self.site_state_path(locale),
                                 encode_state(locale, {SITE_SLUG: live} if live is not None else {}))
+    # --- the site: the publisher's templates ---------------------------------------------
+
+    @cached_property
+    def site(self) -> Site:
+        """The site every page is rendered for, with the publisher's template overrides
+        (`[publish] templates`) read once per store."""
+        publish = self.config.publish
+        return Site(publish.site_name, publish.base_url, self._template_overrides(publish.templates))
+
+    def _template_overrides(self, directory: Path | None) -> tuple[tuple[str, str], ...]:
+        if directory is None:
+            return ()
+        found = []
+        for path in sorted(directory.iterdir()):
+            if path.is_file() and not path.name.startswith("."):
+                try:
+                    found.append((path.name, path.read_text(encoding="utf-8")))
+                except (OSError, UnicodeDecodeError) as err:
+                    raise PublishError(f"cannot read the template: {err}", path=path,
+                                       hint="save it as UTF-8 text, or remove it to use the built-in one") from err
+        return tuple(found)
 
     # --- bundles ----------------------------------------------------------------------
 
