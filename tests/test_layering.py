@@ -84,11 +84,11 @@ def test_no_import_cycles():
 STAGES = ("lingopress.ingest", "lingopress.markup", "lingopress.mdguard", "lingopress.draft", "lingopress.catalogs",
           "lingopress.qa", "lingopress.publishing.publish", "lingopress.publishing.pages",
           "lingopress.publishing.render", "lingopress.publishing.bundles", "lingopress.publishing.staleness",
-          "lingopress.publishing.notices", "lingopress.review")
+          "lingopress.publishing.notices", "lingopress.review", "lingopress.exchange")
 FORBIDDEN_FOR_STAGES = ("lingopress.store", "lingopress.jobs", "lingopress.cli", "flows", "prefect", "prefect_dask")
 # Modules allowed to touch the file system, and what for: the store (project files), the
 # configuration file, installed MT models, a publisher's pull destination, package data.
-FILE_SYSTEM = {"lingopress.store.atomic", "lingopress.store.digests", "lingopress.store.files",
+FILE_SYSTEM = {"lingopress.store.atomic", "lingopress.store.digests", "lingopress.store.exchange", "lingopress.store.files",
                "lingopress.store.project", "lingopress.config", "lingopress.models", "lingopress.mt.argos",
                "lingopress.mt.apertium", "lingopress.publishing.pull", "lingopress.publishing.pull_dest",
                "lingopress.publishing.pull_net", "lingopress.publishing.notices", "lingopress.qa.lexicon"}
