@@ -54,9 +54,8 @@ def tm_import(files: Files, project: ProjectOption = Path(".")) -> None:
     with user_errors():
         store = _store(project)
         imported = tmx_import(store, files)
-    for stored_as, memory, written in imported:
+    for stored_as, memory, state in imported:
         counts = ", ".join(f"{locale} {memory.count(locale)}" for locale in store.config.target_locales)
-        state = "stored" if written else "already stored, unchanged"
         say(f"{stored_as}: {state}; {memory.units} units read, usable translations: {counts}")
     say("the next `lingopress draft` offers matches from it as fuzzy suggestions, never as approved")
 
@@ -113,9 +112,16 @@ def xliff_export(locale: Annotated[str, typer.Option("--locale", help="The targe
     """Write one XLIFF 1.2 file per article (DEST/<slug>.<locale>.xlf), notes and QA hints included."""
     from .jobs.exchange import xliff_export as export
 
+    from .errors import ConfigError
+    from .exchange.common import match_locale
+
     with user_errors():
-        store = _store(project, locale)
-        written, missing = export(store, store.config.target_locales[0], dest, _now())
+        store = _store(project)
+        chosen = match_locale(locale, store.config.target_locales)
+        if chosen is None:
+            raise ConfigError(f"--locale {locale!r} is not a target locale of the project",
+                              hint=f"use one of {', '.join(store.config.target_locales)}")
+        written, missing = export(store, chosen, dest, _now())
     for path, units in written:
         say(f"wrote {path}: {units} units")
     for slug in missing:

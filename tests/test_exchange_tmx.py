@@ -60,6 +60,8 @@ def test_import_of_a_hand_written_tmx_suggests_never_approves(tmp_path: Path):
     assert done.returncode == 0, done.stderr
     assert "translations/memory/agency.tmx: stored; 3 units read, usable translations: en 2, ar 1" in done.stdout
     assert (config.project_dir / "translations" / "memory" / "agency.tmx").read_bytes() == AGENCY.read_bytes()
+    again = run_cli("tm", "import", str(AGENCY), cwd=config.project_dir)
+    assert "translations/memory/agency.tmx: unchanged;" in again.stdout, again.stderr
 
     # The imported memory is part of the drafting fingerprint: the next run drafts again.
     runs = draft(config)

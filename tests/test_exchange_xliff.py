@@ -160,3 +160,13 @@ def test_bad_xliff_is_one_line_and_exit_2_before_any_write(tmp_path: Path):
         assert done.returncode == 2 and len(done.stderr.strip().splitlines()) == 1, done.stderr
         assert message in done.stderr, done.stderr
         assert config.catalog_path("ar", "a").read_bytes() == before
+
+
+def test_export_locale_must_be_a_target_locale(tmp_path: Path):
+    config = drafted_project(tmp_path / "p", locales=("en",))
+    done = run_cli("xliff", "export", "--locale", "de", "--dest", str(tmp_path / "out"), cwd=config.project_dir)
+    assert done.returncode == 2
+    assert done.stderr.strip() == "error: --locale 'de' is not a target locale of the project (use one of en)"
+    # Spelled as a CAT tool would, it still means the project's en.
+    export(config, "EN-gb", tmp_path / "out")
+    assert [path.name for path in (tmp_path / "out").iterdir()] == ["a.en.xlf"]

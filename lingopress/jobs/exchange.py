@@ -51,8 +51,9 @@ def tmx_export(store: ProjectStore, locales: Sequence[str], now: datetime) -> Tm
     return TmxExport(export_tmx(units, store.config.source_locale, now), len(units), counts)
 
 
-def tmx_import(store: ProjectStore, paths: Sequence[Path]) -> list[tuple[str, ImportedTmx, bool]]:
-    """Check each TMX, then keep it under translations/memory/; (stored as, what it holds, written)."""
+def tmx_import(store: ProjectStore, paths: Sequence[Path]) -> list[tuple[str, ImportedTmx, str]]:
+    """Check each TMX, then keep it under translations/memory/: (stored as, what it holds,
+    stored/replaced/unchanged)."""
     config = store.config
     read: list[tuple[Path, bytes, ImportedTmx]] = []
     names: dict[str, Path] = {}

@@ -57,8 +57,13 @@ class ExchangeFiles:
         return TranslationMemory(memory for path in self.memory_paths()
                                  for memory in self._imported_tmx(path).memories.get(locale, []))
 
-    def save_memory(self, name: str, data: bytes) -> bool:
-        return self._write_bytes(self.memory_dir / name, data)
+    def save_memory(self, name: str, data: bytes) -> str:
+        """Keep an imported memory; return "stored", "replaced" (another with its name) or "unchanged"."""
+        path = self.memory_dir / name
+        existed = path.exists()
+        if not self._write_bytes(path, data):
+            return "unchanged"
+        return "replaced" if existed else "stored"
 
     def glossary_bytes(self) -> bytes | None:
         path = self.config.glossary_path
