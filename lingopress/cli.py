@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 from rich.table import Table
 
+from .cli_common import RUN_FAILED, LocalesOption, ProjectOption, codes, user_errors
+from .cli_exchange import glossary_app, tm_app, xliff_app
 from .config import Config, load_config
-from .errors import LingopressError, disk_error
+from .errors import LingopressError
 from .terminal import error_line, say, stdout, text, visible
 
 if TYPE_CHECKING:
@@ -24,12 +24,10 @@ app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_
                   help="Translate French Markdown articles through reviewed gettext catalogs.")
 models_app = typer.Typer(no_args_is_help=True, help="List, install and remove Argos Translate models.")
 app.add_typer(models_app, name="models")
+app.add_typer(tm_app, name="tm")
+app.add_typer(glossary_app, name="glossary")
+app.add_typer(xliff_app, name="xliff")
 
-USER_ERROR = 2
-RUN_FAILED = 1  # some work units failed; the others went through
-
-ProjectOption = Annotated[Path, typer.Option("--project", "-p", help="Project directory (holds lingopress.toml).")]
-LocalesOption = Annotated[Optional[str], typer.Option("--locales", "-l", help="Comma-separated target locales, e.g. en,de.")]
 EngineOption = Annotated[Optional[str], typer.Option("--engine", "-e", help="Draft engine for every locale: argos, apertium or none.")]
 LockOption = Annotated[Optional[float], typer.Option("--lock-timeout", help="Seconds to wait for another run on the project.")]
 RunnerOption = Annotated[str, typer.Option("--task-runner", help="threads (default) or dask.")]
@@ -38,27 +36,9 @@ DaskOption = Annotated[Optional[str], typer.Option(
 QA_ERRORS = 1
 
 
-@contextmanager
-def user_errors() -> Iterator[None]:
-    """A user error is one line on stderr and exit code 2; everything else is a bug."""
-    try:
-        yield
-    except LingopressError as err:
-        error_line(err)
-        raise typer.Exit(USER_ERROR) from None
-    except OSError as err:
-        # A full or read-only disk met outside storage.writing (Prefect's files, a pull's
-        # staging directory, a model install): still the user's to fix.
-        mapped = disk_error(err)
-        if mapped is None:
-            raise
-        error_line(mapped)
-        raise typer.Exit(USER_ERROR) from None
-
-
 def _config(project: Path, locales: str | None, engine: str | None,
             lock_timeout: float | None = None) -> Config:
-    return load_config(project, locales=_codes(locales), engine=engine, lock_timeout_s=lock_timeout)
+    return load_config(project, locales=codes(locales), engine=engine, lock_timeout_s=lock_timeout)
 
 
 def _store(project: Path, locales: str | None = None) -> ProjectStore:
@@ -81,10 +61,6 @@ def _prepare_prefect() -> None:
         logging.getLogger("lingopress").setLevel(logging.INFO)
 
 
-def _codes(locales: str | None) -> list[str] | None:
-    return [code.strip() for code in locales.split(",") if code.strip()] if locales else None
-
-
 def _run_flow(which: str, project: Path, *, locales: str | None = None, engine: str | None = None,
               lock_timeout: float | None = None, runner: str = "threads",
               dask_address: str | None = None) -> RunSummary:
@@ -105,7 +81,7 @@ def _run_flow(which: str, project: Path, *, locales: str | None = None, engine: 
     from flows import pipeline as flows
     from flows.server import temporary_server
 
-    kwargs = {"project_dir": str(project.resolve()), "locales": _codes(locales),
+    kwargs = {"project_dir": str(project.resolve()), "locales": codes(locales),
               "lock_timeout_s": lock_timeout, "return_state": True}
     if which != "publish":
         kwargs["engine"] = engine

@@ -85,7 +85,7 @@ STAGES = ("lingopress.ingest", "lingopress.markup", "lingopress.mdguard", "lingo
           "lingopress.publishing.feeds",
           "lingopress.qa", "lingopress.publishing.publish", "lingopress.publishing.pages",
           "lingopress.publishing.render", "lingopress.publishing.bundles", "lingopress.publishing.staleness",
-          "lingopress.publishing.notices", "lingopress.review")
+          "lingopress.publishing.notices", "lingopress.review", "lingopress.exchange")
 FORBIDDEN_FOR_STAGES = ("lingopress.store", "lingopress.jobs", "lingopress.cli", "flows", "prefect", "prefect_dask")
 # Modules allowed to touch the file system, and what for: the store (project files), the
 # configuration file, installed MT models, a publisher's pull destination, package data.

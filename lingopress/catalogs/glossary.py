@@ -151,6 +151,11 @@ class Glossary:
         return lines
 
 
+def is_yes(cell: str) -> bool:
+    """Whether a do_not_translate cell says yes (yes, 1, x, oui, …)."""
+    return cell.strip().lower() in _TRUE
+
+
 def parse_glossary(data: bytes, path: Path, source_locale: str = "fr") -> Glossary:
     """Validate the bytes of a glossary CSV; any problem is `file:line: what (fix)`."""
     try:

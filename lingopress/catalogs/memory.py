@@ -2,13 +2,15 @@
 
 gettext compendium semantics: an approved translation of the identical unit is reused as
 approved; a close one (≥ 75 % similar) is offered as a fuzzy draft instead of machine
-output. Either way the entry says where the translation came from.
+output. Either way the entry says where the translation came from. Memories imported from
+a TMX (`approved=False`) are never taken as approved: even an identical unit only becomes
+a fuzzy suggestion ("100% match"), and the project's own approved translation wins.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import polib
@@ -26,6 +28,7 @@ class Memory:
     msgid: str
     msgstr: str
     origin: str  # "translations/en/x.po:123"
+    approved: bool = True  # False: imported from another tool (a TMX), a suggestion only
 
 
 class TranslationMemory:
@@ -41,12 +44,22 @@ class TranslationMemory:
     def __len__(self) -> int:
         return len(self._memories)
 
+    def __iter__(self) -> Iterator[Memory]:
+        for memories in self._exact.values():
+            yield from memories
+
+    @classmethod
+    def combined(cls, *memories: TranslationMemory) -> TranslationMemory:
+        """One memory of several, the first one's entries preferred for close matches."""
+        return cls(memory for source in memories for memory in source)
+
     def digest(self) -> str:
         """sha256 of every memory in order (origins included: drafts cite them)."""
         digest = hashlib.sha256()
-        for memories in self._exact.values():
-            for memory in memories:
-                digest.update(repr((memory.msgctxt, memory.msgid, memory.msgstr, memory.origin)).encode())
+        for memory in self:
+            # Only imported memories say so, so that digests of the project's own stay as they were.
+            imported = () if memory.approved else ("imported",)
+            digest.update(repr((memory.msgctxt, memory.msgid, memory.msgstr, memory.origin) + imported).encode())
         return digest.hexdigest()
 
     def add(self, memory: Memory) -> None:
@@ -60,11 +73,11 @@ class TranslationMemory:
             self.add(memory)
 
     def exact(self, msgctxt: str | None, msgid: str) -> Memory | None:
-        """The identical unit, preferring the same kind of unit (heading, list item, …)."""
+        """The identical unit, preferring an approved one, then the same kind of unit (heading, list item, …)."""
         found = self._exact.get(msgid)
         if not found:
             return None
-        return next((m for m in found if m.msgctxt == msgctxt), found[0])
+        return min(found, key=lambda m: (not m.approved, m.msgctxt != msgctxt))
 
     def close(self, msgid: str) -> tuple[Memory, float] | None:
         if not self._sources:
@@ -90,6 +103,10 @@ def apply_memory(catalog: polib.POFile, memory: TranslationMemory) -> tuple[int,
         if entry.obsolete or has_translation(entry):
             continue
         found = memory.exact(entry.msgctxt, entry.msgid)
+        if found is not None and not found.approved:
+            _suggest(entry, found, 100.0)
+            close += 1
+            continue
         if found is not None:
             entry.msgstr = found.msgstr
             set_provenance(entry, f"translation memory: exact match from {found.origin}")
@@ -97,10 +114,13 @@ def apply_memory(catalog: polib.POFile, memory: TranslationMemory) -> tuple[int,
             continue
         near = memory.close(entry.msgid)
         if near is not None:
-            found, score = near
-            entry.msgstr = found.msgstr
-            if "fuzzy" not in entry.flags:
-                entry.flags.append("fuzzy")
-            set_provenance(entry, f"translation memory: {score:.0f}% match from {found.origin}")
+            _suggest(entry, *near)
             close += 1
     return exact, close
+
+
+def _suggest(entry: polib.POEntry, found: Memory, score: float) -> None:
+    entry.msgstr = found.msgstr
+    if "fuzzy" not in entry.flags:
+        entry.flags.append("fuzzy")
+    set_provenance(entry, f"translation memory: {score:.0f}% match from {found.origin}")

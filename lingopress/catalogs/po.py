@@ -33,7 +33,7 @@ from .poformat import render_po
 
 GENERATOR = f"lingopress {__version__}"
 # Extracted-comment lines lingopress adds after extraction and keeps across merges.
-PROVENANCE_PREFIXES = ("machine draft:", "translation memory:")
+PROVENANCE_PREFIXES = ("machine draft:", "translation memory:", "xliff import:")
 NOTE_PREFIXES = PROVENANCE_PREFIXES
 _DATE_KEYS = ("POT-Creation-Date", "PO-Revision-Date")
 # Header fields lingopress owns; all others (Last-Translator, X-Generator, …) stay as saved.

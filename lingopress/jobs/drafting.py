@@ -128,21 +128,26 @@ class _DraftPlan:
         self.store, self.locale, self.provenance = store, locale, provenance
         self.by_slug = {article.slug: article for article in with_site(list(articles), site_of(store.config))}
         self.glossary_digest = store.glossary_digest()
+        # Imported TMX memories fill gaps too: importing one makes incomplete catalogs draft again.
+        self.memory_digest = store.memory_digest()
         self.result = LocaleDrafts(locale)
         self._memory: TranslationMemory | None = None
         self.plan = plan(store, "draft", locale, list(self.by_slug), self.fingerprint_of, reusable=self.reusable)
 
     def memory(self) -> TranslationMemory:
         if self._memory is None:
-            self._memory = self.store.memory(self.locale, self.by_slug)
-            self.result.memory = len(self._memory)
+            own = self.store.memory(self.locale, self.by_slug)
+            # The project's approved translations first: they win over imported suggestions.
+            self._memory = TranslationMemory.combined(own, self.store.imported_memory(self.locale))
+            self.result.memory = len(own)
         return self._memory
 
     def fingerprint_of(self, slug: str) -> str:
         article, store = self.by_slug[slug], self.store
         return fingerprint("draft", store.config.source_locale, self.locale, slug, article.source_hash,
                            repr(article.fields), store.relative(article.path), self.glossary_digest, self.provenance,
-                           store.digest(store.catalog_path(self.locale, slug)))
+                           store.digest(store.catalog_path(self.locale, slug)),
+                           *([self.memory_digest] if self.memory_digest else []))
 
     def reusable(self, record: dict) -> bool:
         return bool(record.get("complete")) or record.get("memory") == self.memory().digest()

@@ -34,6 +34,7 @@ from ..site import SITE_SLUG
 from ..publishing.render import Site
 from .atomic import atomic_write_bytes, exclusive_run, remove_stale_temp_files, writing
 from .digests import MISSING, DigestCache
+from .exchange import MEMORY_DIR, ExchangeFiles
 from .files import catalog_bytes, catalog_writing, read_glossary, read_source
 from .memories import MemoryCache
 
@@ -42,7 +43,7 @@ log = logging.getLogger(__name__)
 STATE_DIR = Path(".lingopress") / "state"
 
 
-class ProjectStore:
+class ProjectStore(ExchangeFiles):
     """One project's files, as data; use `locked()` around a run that writes."""
 
     def __init__(self, config: Config) -> None:
@@ -215,7 +216,8 @@ class ProjectStore:
     def catalog_locales(self) -> list[str]:
         """Locales with a catalog folder, for commands that look at every catalog."""
         return sorted(path.name for path in self.config.translations_dir.iterdir()
-                      if path.is_dir() and path.name != "templates") if self.config.translations_dir.is_dir() else []
+                      if path.is_dir() and path.name not in ("templates", MEMORY_DIR)
+                      ) if self.config.translations_dir.is_dir() else []
 
     def catalog_paths(self, locale: str) -> list[Path]:
         return sorted((self.config.translations_dir / locale).glob("*.po"))
