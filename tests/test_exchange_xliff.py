@@ -9,7 +9,9 @@ from translate.storage import xliff
 
 from conftest import msgfmt_check, run_cli
 from lingopress.catalogs.po import is_approved
+from lingopress.config import load_config
 from lingopress.exchange.xliff import EXPORTED, unit_id
+from lingopress.store.files import read_catalog
 from support.exchange import ALPHA, SHARED, draft, drafted_project, entry, translate
 
 ARABIC = "العامل 𝛼 يزيد الاستجابة المناعية 💉."
@@ -170,3 +172,18 @@ def test_export_locale_must_be_a_target_locale(tmp_path: Path):
     # Spelled as a CAT tool would, it still means the project's en.
     export(config, "EN-gb", tmp_path / "out")
     assert [path.name for path in (tmp_path / "out").iterdir()] == ["a.en.xlf"]
+
+
+def test_the_site_texts_go_out_and_come_back_like_an_article(tmp_path: Path):
+    config = drafted_project(tmp_path / "p", locales=("en",))
+    with (config.project_dir / "lingopress.toml").open("a", encoding="utf-8") as toml:
+        toml.write('\n[publish]\ndisclaimer = "Ces informations ne remplacent pas l\'avis d\'un médecin."\n')
+    config = load_config(config.project_dir)
+    draft(config)
+    export(config, "en", tmp_path / "out")
+    path = tmp_path / "out" / "_site.en.xlf"
+    edit(path, {"Ces informations ne remplacent pas l'avis d'un médecin.": ("This does not replace a doctor.", "final")})
+    done = run_cli("xliff", "import", str(path), cwd=config.project_dir)
+    assert done.returncode == 0, done.stderr
+    site = next(e for e in read_catalog(config.catalog_path("en", "_site")) if e.msgctxt == "disclaimer")
+    assert site.msgstr == "This does not replace a doctor." and is_approved(site)

@@ -17,7 +17,9 @@ from ..exchange.tbx import TbxMerge, export_tbx, merge_tbx, read_tbx
 from ..exchange.tmx import ImportedTmx, TmxUnit, Translation, export_tmx, read_tmx
 from ..exchange.xliff import Applied, XliffDocument, apply_xliff, export_xliff, read_xliff
 from ..qa import check_catalog
+from ..site import with_site
 from ..store.project import ProjectStore
+from .base import site_of
 
 # --- TMX ---------------------------------------------------------------------------
 
@@ -33,7 +35,7 @@ def tmx_export(store: ProjectStore, locales: Sequence[str], now: datetime) -> Tm
     """Every approved unit of every article, with each of `locales` that approved it."""
     units: list[TmxUnit] = []
     counts: Counter = Counter()
-    for article in store.articles():
+    for article in with_site(store.articles(), site_of(store.config)):  # the footer texts too
         catalogs = {locale: catalog for locale in locales
                     if (catalog := store.catalog(locale, article.slug, check_locale=False)) is not None}
         found: dict[tuple[str | None, str], list[Translation]] = {}
@@ -99,7 +101,7 @@ def xliff_export(store: ProjectStore, locale: str, dest: Path, now: datetime) ->
     config = store.config
     glossary = store.glossary()
     written, missing = [], []
-    for article in store.articles():
+    for article in with_site(store.articles(), site_of(store.config)):  # the footer texts too
         catalog = store.catalog(locale, article.slug)
         if catalog is None:
             missing.append(article.slug)
