@@ -88,7 +88,9 @@ def site(tmp_path_factory) -> Iterator[tuple[str, Path]]:
         other = SOURCE.replace("slug: essai", "slug: second").replace("2026-03-05", "2026-04-01")
         make_project(root, locales=LOCALES, engine="none", sources={"essai.md": SOURCE, "second.md": other})
         with (root / "lingopress.toml").open("a", encoding="utf-8") as toml:
-            toml.write(f'\n[publish]\nbase_url = "{url.rstrip("/")}"\nsite_name = "Santé Info"\n')
+            # The footer's disclaimer stays French (lang="fr") on en and ar pages: its catalog is not approved.
+            toml.write(f'\n[publish]\nbase_url = "{url.rstrip("/")}"\nsite_name = "Santé Info"\n'
+                       'disclaimer = "Ces informations ne remplacent pas l\'avis d\'un médecin."\n')
         config = load_config(root)
         articles = load_articles(config)
         for locale in LOCALES:
