@@ -20,6 +20,16 @@ from ..catalogs.memory import Memory
 FORMAT = 1
 
 
+def read_cache_table(path: Path, key: str) -> dict:
+    """A state cache's table (format 1 JSON), or {} when it is missing, damaged or of another format."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    table = data.get(key) if isinstance(data, dict) and data.get("format") == FORMAT else None
+    return table if isinstance(table, dict) else {}
+
+
 class MemoryCache:
     def __init__(self, state_dir: Path) -> None:
         self.state_dir = state_dir
@@ -31,12 +41,7 @@ class MemoryCache:
 
     def _table(self, locale: str) -> dict[str, dict]:
         if locale not in self._tables:
-            try:
-                data = json.loads(self._path(locale).read_text(encoding="utf-8"))
-            except (OSError, ValueError):
-                data = None
-            table = data.get("catalogs") if isinstance(data, dict) and data.get("format") == FORMAT else None
-            self._tables[locale] = table if isinstance(table, dict) else {}
+            self._tables[locale] = read_cache_table(self._path(locale), "catalogs")
         return self._tables[locale]
 
     def known(self, locale: str, origin: str, digest: str) -> list[Memory] | None:

@@ -36,7 +36,7 @@ from .atomic import atomic_write_bytes, exclusive_run, remove_stale_temp_files, 
 from .digests import MISSING, DigestCache
 from .exchange import MEMORY_DIR, ExchangeFiles
 from .files import catalog_bytes, catalog_writing, read_glossary, read_source
-from .memories import MemoryCache
+from .memories import MemoryCache, read_cache_table
 
 log = logging.getLogger(__name__)
 
@@ -142,7 +142,7 @@ class ProjectStore(ExchangeFiles):
         what that parse found (JSON, never code: the cache may be as untrusted as the project).
         """
         cache_path = self.root / STATE_DIR / "articles.json"
-        cached = self._load_cache(cache_path, "articles")
+        cached = read_cache_table(cache_path, "articles")
         articles, fresh = [], {}
         for path in self.source_paths():
             text = read_source(path)
@@ -248,15 +248,6 @@ class ProjectStore(ExchangeFiles):
                 memory.add(item)
         self.memories.keep_only(locale, origins)
         return memory
-
-    def _load_cache(self, path: Path, key: str) -> dict:
-        """A cache's table, or {} when it is missing, damaged or of another format."""
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return {}
-        table = data.get(key) if isinstance(data, dict) and data.get("format") == 1 else None
-        return table if isinstance(table, dict) else {}
 
     # --- glossary -------------------------------------------------------------------
 
